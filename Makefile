@@ -1,0 +1,53 @@
+# dealernet: `make run` starts the whole network with a demo channel; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+
+.PHONY: run test check lint typecheck proto proto-check deploy-check infra migrate seed bench clean
+
+$(STAMP): requirements.lock scripts/install.sh
+	PYTHON=$(PYTHON) scripts/install.sh
+	touch $(STAMP)
+
+infra:
+	scripts/ensure_infra.sh
+
+migrate: $(STAMP) infra
+	$(BIN)/python -m plumbing.migrate
+
+seed: migrate
+	$(BIN)/python -m scripts.seed_demo
+
+run: seed
+	@$(BIN)/python -m scripts.seed_demo --print-logins
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
+
+proto: $(STAMP)
+	scripts/gen_proto.sh
+
+proto-check: $(STAMP)
+	scripts/check_proto.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+deploy-check: $(STAMP)
+	scripts/check_deploy.sh
+
+check: lint typecheck proto-check deploy-check
+
+test: $(STAMP) infra check
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: $(STAMP) infra
+	$(BIN)/python -m bench.hops
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,72 @@
+"""gRPC channels from the gateway to each service, with the caller's principal attached."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.json_format import MessageToDict
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, order_pb2_grpc, support_pb2_grpc
+from plumbing.principal import GRPC_METADATA_KEY, Principal
+from plumbing.settings import SERVICE_NAMES, Settings
+
+CALL_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass
+class Backends:
+    channels: dict[str, grpc.aio.Channel]
+    orders: order_pb2_grpc.OrderServiceStub
+    inventory: inventory_pb2_grpc.InventoryServiceStub
+    customers: customer_pb2_grpc.CustomerServiceStub
+    support: support_pb2_grpc.SupportServiceStub
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Backends:
+        channels = {
+            name: grpc.aio.insecure_channel(settings.grpc_target(name), interceptors=aio_client_interceptors())
+            for name in SERVICE_NAMES
+        }
+        return cls(
+            channels=channels,
+            orders=order_pb2_grpc.OrderServiceStub(channels["order"]),
+            inventory=inventory_pb2_grpc.InventoryServiceStub(channels["inventory"]),
+            customers=customer_pb2_grpc.CustomerServiceStub(channels["customer"]),
+            support=support_pb2_grpc.SupportServiceStub(channels["station"]),
+        )
+
+    async def close(self) -> None:
+        await asyncio.gather(*(channel.close() for channel in self.channels.values()))
+
+    async def health(self) -> dict[str, str]:
+        async def check(name: str, channel: grpc.aio.Channel) -> tuple[str, str]:
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2.0)
+                return name, health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+            except grpc.aio.AioRpcError as exc:
+                return name, f"UNREACHABLE ({exc.code().name})"
+
+        results = await asyncio.gather(*(check(name, ch) for name, ch in self.channels.items()))
+        return dict(results)
+
+
+def metadata_for(principal: Principal) -> tuple[tuple[str, str], ...]:
+    return ((GRPC_METADATA_KEY, principal.to_json()),)
+
+
+async def call(method: Any, request: Any, principal: Principal) -> Any:
+    return await method(request, metadata=metadata_for(principal), timeout=CALL_TIMEOUT_SECONDS)
+
+
+def as_dict(message: Any) -> dict[str, Any]:
+    return MessageToDict(
+        message,
+        preserving_proto_field_name=True,
+        always_print_fields_with_no_presence=True,
+        unquote_int64_if_possible=True,
+    )

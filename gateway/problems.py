@@ -1,0 +1,84 @@
+"""RFC 9457 problem details for every error the gateway returns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plumbing.grpc_support import FIELD_VIOLATIONS_KEY
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None):
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors or []
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": problem.title, "status": problem.status}
+    if problem.detail:
+        body["detail"] = problem.detail
+    if problem.errors:
+        body["errors"] = problem.errors
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_GRPC_TO_HTTP = {
+    grpc.StatusCode.INVALID_ARGUMENT: (422, "Invalid request"),
+    grpc.StatusCode.NOT_FOUND: (404, "Not found"),
+    grpc.StatusCode.FAILED_PRECONDITION: (409, "Refused in the record's current state"),
+    grpc.StatusCode.UNAUTHENTICATED: (401, "Not authenticated"),
+    grpc.StatusCode.PERMISSION_DENIED: (403, "Forbidden"),
+    grpc.StatusCode.UNAVAILABLE: (503, "Service unavailable"),
+    grpc.StatusCode.DEADLINE_EXCEEDED: (504, "Service did not answer in time"),
+}
+
+
+def from_grpc_error(error: grpc.aio.AioRpcError) -> Problem:
+    status, title = _GRPC_TO_HTTP.get(error.code(), (502, "Service error"))
+    errors: list[dict[str, str]] = []
+    for key, value in error.trailing_metadata() or ():
+        if key == FIELD_VIOLATIONS_KEY:
+            errors = json.loads(value)
+    detail = error.details() or ""
+    if status >= 500:
+        detail = "the service behind this request failed; try again shortly"
+    return Problem(status, title, detail, errors)
+
+
+def _location_to_field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[-1] if loc else "")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(_: Request, exc: Problem) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(exc, headers)
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def on_grpc_error(_: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
+        return problem_response(from_grpc_error(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _location_to_field(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        return problem_response(
+            Problem(422, "Invalid request", "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(Problem(exc.status_code, str(exc.detail)))

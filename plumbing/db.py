@@ -1,0 +1,170 @@
+"""Database plumbing: engines, the unit of work, the transactional outbox and the
+record of processed messages.
+
+Every service keeps its own database. The outbox and processed-message tables live in
+each service's own metadata (and migrations), so that a state change, the event that
+announces it and the note that a message was handled commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from plumbing import tracing
+
+OUTBOX_NOTIFY_CHANNEL = "dealernet_outbox"
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    processed_messages: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Declare the outbox and processed-message tables in a service's metadata."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger, Identity(), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("exchange", String(100), nullable=False),
+        Column("event_type", String(100), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("traceparent", String(100)),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Column("publish_attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+    )
+    Index(
+        "ix_outbox_unpublished",
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+    )
+    processed = Table(
+        "processed_messages",
+        metadata,
+        Column("message_id", String(100), nullable=False),
+        Column("handler", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("message_id", "handler"),
+    )
+    return MessagingTables(outbox=outbox, processed_messages=processed)
+
+
+def make_engine(url: str, *, pool_size: int = 10, instrument: bool = True) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    if instrument:
+        tracing.instrument_engine(engine)
+    return engine
+
+
+def event_envelope(source: str, event_type: str, data: dict[str, Any], version: int) -> dict[str, Any]:
+    """The body of every integration event: a versioned fact with its own id."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "version": version,
+        "source": source,
+        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+        "data": data,
+    }
+
+
+class UnitOfWork:
+    """One transaction: domain changes, outbox events and processed-message claims.
+
+    Nothing is committed unless `commit()` is called; leaving the block rolls back.
+    """
+
+    def __init__(self, session: Session, service: str, tables: MessagingTables) -> None:
+        self.session = session
+        self.service = service
+        self._tables = tables
+        self._notify = False
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        if self._notify:
+            self.session.execute(select(func.pg_notify(OUTBOX_NOTIFY_CHANNEL, self.service)))
+            self._notify = False
+        self.session.commit()
+
+    def record_event(self, event_type: str, data: dict[str, Any], *, version: int = 1) -> str:
+        """Write an event to the outbox; it is published only if this transaction commits."""
+        envelope = event_envelope(self.service, event_type, data, version)
+        self.session.execute(
+            self._tables.outbox.insert().values(
+                event_id=uuid.UUID(envelope["id"]),
+                exchange=f"{self.service}.events",
+                event_type=event_type,
+                version=version,
+                payload=envelope,
+                traceparent=tracing.current_traceparent(),
+            )
+        )
+        self._notify = True
+        return str(envelope["id"])
+
+    def claim_message(self, message_id: str, handler: str) -> bool:
+        """Record that `handler` processed `message_id`; False when it already had."""
+        inserted = self.session.execute(
+            insert(self._tables.processed_messages)
+            .values(message_id=message_id, handler=handler)
+            .on_conflict_do_nothing()
+            .returning(self._tables.processed_messages.c.message_id)
+        ).first()
+        return inserted is not None
+
+
+class Database:
+    """A service's database: its engine and a factory of units of work."""
+
+    def __init__(self, service: str, url: str, tables: MessagingTables, *, pool_size: int = 10):
+        self.service = service
+        self.engine = make_engine(url, pool_size=pool_size)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.tables = tables
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions(), self.service, self.tables)
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,136 @@
+"""gRPC plumbing for the service processes that serve the gateway.
+
+Each service runs a plain grpcio server in its own process (no eventlet), beside its
+Nameko process and sharing its code and database. Domain errors map to status codes here,
+once: ValidationFailed is INVALID_ARGUMENT with the fields in trailing metadata, NotFound
+is NOT_FOUND, Refused is FAILED_PRECONDITION, a missing principal is UNAUTHENTICATED.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import signal
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from opentelemetry.instrumentation.grpc import server_interceptor
+
+from plumbing import settings as settings_module
+from plumbing import tracing
+from plumbing.errors import NotFound, Refused, ValidationFailed
+from plumbing.principal import GRPC_METADATA_KEY, Principal, PrincipalError
+
+FIELD_VIOLATIONS_KEY = "x-field-violations"
+
+log = logging.getLogger("dealernet.grpc")
+
+
+def principal_from(context: grpc.ServicerContext) -> Principal:
+    for key, value in context.invocation_metadata():
+        if key == GRPC_METADATA_KEY:
+            return Principal.from_json(value)
+    raise PrincipalError("no principal was passed with the call")
+
+
+def _mapped(inner: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any, grpc.ServicerContext], Any]:
+    def call(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return inner(request, context)
+        except ValidationFailed as exc:
+            violations = [{"field": v.field, "message": v.message} for v in exc.violations]
+            context.set_trailing_metadata(((FIELD_VIOLATIONS_KEY, json.dumps(violations)),))
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except NotFound as exc:
+            context.abort(grpc.StatusCode.NOT_FOUND, str(exc) or "not found")
+        except Refused as exc:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+        except PrincipalError as exc:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+
+    return call
+
+
+class DomainErrorInterceptor(grpc.ServerInterceptor):
+    def intercept_service(self, continuation: Any, handler_call_details: Any) -> Any:
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        return grpc.unary_unary_rpc_method_handler(
+            _mapped(handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode() if offset else ""
+
+
+def decode_page_token(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed.one("page_token", "not a token this service issued") from exc
+    if offset < 0:
+        raise ValidationFailed.one("page_token", "not a token this service issued")
+    return offset
+
+
+def page_size(requested: int, default: int = 50, maximum: int = 500) -> int:
+    if requested < 0:
+        raise ValidationFailed.one("page_size", "must not be negative")
+    return min(requested or default, maximum)
+
+
+def serve(
+    service: str,
+    register: Callable[[grpc.Server], None],
+    readiness_check: Callable[[], None],
+    *,
+    workers: int = 16,
+) -> None:
+    """Run the service's gRPC server until SIGTERM or SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    tracing.setup(service)
+    cfg = settings_module.load()
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers),
+        interceptors=[server_interceptor(), DomainErrorInterceptor()],
+    )
+    register(server)
+    health_servicer = HealthWithReadiness(readiness_check)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    port = cfg.grpc_port(service)
+    server.add_insecure_port(f"0.0.0.0:{port}")
+    server.start()
+    log.info("%s gRPC listening on %s", service, port)
+
+    def stop(*_: object) -> None:
+        server.stop(grace=5)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.wait_for_termination()
+
+
+class HealthWithReadiness(health.HealthServicer):
+    """Standard gRPC health: SERVING only while the service's own checks pass."""
+
+    def __init__(self, readiness_check: Callable[[], None]) -> None:
+        super().__init__()
+        self.readiness_check = readiness_check
+
+    def Check(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC method name
+        try:
+            self.readiness_check()
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            log.warning("readiness check failed: %s", exc)
+            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.NOT_SERVING)
+        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)

@@ -1,0 +1,57 @@
+"""Settings read from the environment, one place for every process.
+
+Each service derives its database URL from a shared server URL and its own name, so a
+deployment sets one variable for all services and overrides a single one when a service
+moves to its own database server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SERVICE_NAMES = ("order", "inventory", "customer", "station")
+
+DEFAULT_GRPC_PORTS = {"order": 50051, "inventory": 50052, "customer": 50053, "station": 50054}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    postgres_url: str
+    database_prefix: str
+    amqp_uri: str
+    token_secret: str
+    token_ttl_seconds: int
+    trace_exporter: str
+    trace_file: str
+    otlp_endpoint: str
+
+    def database_url(self, service: str) -> str:
+        override = os.environ.get(f"DEALERNET_{service.upper()}_DATABASE_URL")
+        if override:
+            return override
+        return f"{self.postgres_url}/{self.database_prefix}_{service}"
+
+    def grpc_port(self, service: str) -> int:
+        return int(_env(f"DEALERNET_{service.upper()}_GRPC_PORT", str(DEFAULT_GRPC_PORTS[service])))
+
+    def grpc_target(self, service: str) -> str:
+        host = _env(f"DEALERNET_{service.upper()}_GRPC_HOST", "127.0.0.1")
+        return f"{host}:{self.grpc_port(service)}"
+
+
+def load() -> Settings:
+    return Settings(
+        postgres_url=_env("DEALERNET_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432"),
+        database_prefix=_env("DEALERNET_DATABASE_PREFIX", "dealernet"),
+        amqp_uri=_env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+        token_secret=_env("DEALERNET_TOKEN_SECRET", "dealernet-demo-secret-change-me-in-deployments"),
+        token_ttl_seconds=int(_env("DEALERNET_TOKEN_TTL_SECONDS", "28800")),
+        trace_exporter=_env("DEALERNET_TRACE_EXPORTER", "none"),
+        trace_file=_env("DEALERNET_TRACE_FILE", "var/traces.jsonl"),
+        otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+    )

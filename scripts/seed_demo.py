@@ -1,0 +1,175 @@
+"""Seeds a small demo channel: HQ, three regions, six dealers, three stations, their
+logins, a catalogue of three models and some stock in the maker's pool.
+
+Each component's data is written through that component's own models, into its own
+database. Running it again changes nothing.
+
+    python -m scripts.seed_demo [--print-logins]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.accounts import Account, Organisation, hash_password
+from inventory_service.domain import MAKER_POOL, VehicleStatus
+from inventory_service.models import StockVehicleRow
+from order_service.models import CatalogueColourRow, CatalogueModelRow, CatalogueTrimRow
+from plumbing import settings as settings_module
+from plumbing.db import make_engine
+from station_service.domain import vin_check_digit
+
+DEMO_PASSWORD = "demo-pass"
+
+ORGANISATIONS = [
+    ("HQ", "hq", "Headquarters", None),
+    ("D001", "dealer", "Harbour Motors", "EAST"),
+    ("D002", "dealer", "Riverside Autos", "EAST"),
+    ("D003", "dealer", "Northgate Cars", "NORTH"),
+    ("D004", "dealer", "Pine Ridge Motors", "NORTH"),
+    ("D005", "dealer", "Southbay Auto", "SOUTH"),
+    ("D006", "dealer", "Palm Coast Cars", "SOUTH"),
+    ("S001", "station", "Harbour Service Centre", "EAST"),
+    ("S002", "station", "Northgate Repair", "NORTH"),
+    ("S003", "station", "Southbay Service", "SOUTH"),
+]
+
+ACCOUNTS = [
+    ("hq.analyst", "Hui Zhang (HQ analyst)", "hq", "HQ"),
+    ("ops", "Operations", "ops", "HQ"),
+    *[
+        (f"{code.lower()}.sales", f"{name} sales", "dealer", code)
+        for code, kind, name, _ in ORGANISATIONS
+        if kind == "dealer"
+    ],
+    *[
+        (f"{code.lower()}.tech", f"{name} technician", "station", code)
+        for code, kind, name, _ in ORGANISATIONS
+        if kind == "station"
+    ],
+]
+
+CATALOGUE = {
+    ("AUR", "Aurora sedan"): {
+        "trims": [("LX", "LX", 18_900_00), ("EX", "EX", 21_500_00), ("SPORT", "Sport", 24_900_00)],
+        "colours": [("WHT", "Pearl White"), ("BLK", "Onyx Black"), ("RED", "Flame Red"), ("SLV", "Silver")],
+    },
+    ("TER", "Terra SUV"): {
+        "trims": [("BASE", "Base", 27_400_00), ("LTD", "Limited", 33_900_00)],
+        "colours": [("WHT", "Pearl White"), ("GRN", "Forest Green"), ("BLK", "Onyx Black")],
+    },
+    ("VLT", "Volt hatch EV"): {
+        "trims": [("STD", "Standard range", 29_900_00), ("LR", "Long range", 35_500_00)],
+        "colours": [("WHT", "Pearl White"), ("BLU", "Ocean Blue")],
+    },
+}
+
+# (model, trim, colour, location, how many)
+STOCK = [
+    ("AUR", "LX", "WHT", MAKER_POOL, 3),
+    ("AUR", "EX", "BLK", MAKER_POOL, 2),
+    ("TER", "LTD", "GRN", MAKER_POOL, 2),
+    ("VLT", "LR", "BLU", MAKER_POOL, 1),
+    ("AUR", "LX", "RED", "D001", 2),
+    ("TER", "BASE", "WHT", "D003", 2),
+    ("VLT", "STD", "WHT", "D005", 1),
+]
+
+
+def demo_vin(serial: int) -> str:
+    """A valid VIN for a Chinese-built car of the maker (check digit included)."""
+    draft = f"LDN2A4C10R{serial:07d}"
+    return draft[:8] + vin_check_digit(draft) + draft[9:]
+
+
+def seed_gateway(session: Session) -> None:
+    if session.scalar(select(Organisation).limit(1)) is not None:
+        return
+    session.add_all(Organisation(code=c, kind=k, name=n, region=r) for c, k, n, r in ORGANISATIONS)
+    session.flush()
+    hashed = hash_password(DEMO_PASSWORD)
+    session.add_all(
+        Account(username=u, display_name=d, role=role, org_code=org, password_hash=hashed)
+        for u, d, role, org in ACCOUNTS
+    )
+
+
+def seed_order(session: Session) -> None:
+    if session.scalar(select(CatalogueModelRow).limit(1)) is not None:
+        return
+    for (code, name), offer in CATALOGUE.items():
+        session.add(CatalogueModelRow(code=code, name=name))
+        session.flush()
+        session.add_all(
+            CatalogueTrimRow(model_code=code, code=t, name=n, list_price_minor=p, currency="EUR")
+            for t, n, p in offer["trims"]
+        )
+        session.add_all(CatalogueColourRow(model_code=code, code=c, name=n) for c, n in offer["colours"])
+
+
+def seed_inventory(session: Session) -> None:
+    if session.scalar(select(StockVehicleRow).limit(1)) is not None:
+        return
+    serial = 1
+    arrived = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    for model, trim, colour, location, count in STOCK:
+        for _ in range(count):
+            session.add(
+                StockVehicleRow(
+                    vin=demo_vin(serial),
+                    model_code=model,
+                    trim_code=trim,
+                    colour_code=colour,
+                    location_code=location,
+                    status=VehicleStatus.AVAILABLE.value,
+                    arrived_at=arrived + dt.timedelta(days=serial),
+                )
+            )
+            serial += 1
+
+
+def seed() -> None:
+    settings = settings_module.load()
+    for component, fill in (("gateway", seed_gateway), ("order", seed_order), ("inventory", seed_inventory)):
+        engine = make_engine(settings.database_url(component), pool_size=1, instrument=False)
+        with Session(engine) as session:
+            fill(session)
+            session.commit()
+        engine.dispose()
+
+
+def print_logins() -> None:
+    host = os.environ.get("DEALERNET_GATEWAY_PORT", "8000")
+    print(
+        f"""
+dealernet demo channel
+  API and docs:  http://127.0.0.1:{host}/docs   (OpenAPI: /openapi.json, health: /healthz)
+  Password for every demo login: {DEMO_PASSWORD}
+  Headquarters:  hq.analyst      Operations: ops
+  Dealers:       d001.sales ... d006.sales  (regions EAST, NORTH, SOUTH)
+  Stations:      s001.tech, s002.tech, s003.tech
+  Log in:        curl -s -X POST localhost:{host}/auth/login -H 'content-type: application/json' \\
+                   -d '{{"username": "d001.sales", "password": "{DEMO_PASSWORD}"}}'
+Ctrl-C stops everything.
+"""
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--print-logins", action="store_true", help="only print where to look and how to log in")
+    args = parser.parse_args()
+    if args.print_logins:
+        print_logins()
+        return
+    seed()
+    print("demo channel seeded")
+
+
+if __name__ == "__main__":
+    main()

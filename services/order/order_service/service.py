@@ -1,0 +1,45 @@
+"""The order service's Nameko shell: listens to inventory events, answers RPC calls.
+
+Run with `nameko run --config plumbing/nameko.yaml order_service.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from nameko.rpc import rpc
+
+from order_service import orders
+from order_service.grpc_api import order_message
+from order_service.models import tables
+from plumbing.db import Database, UnitOfWork
+from plumbing.green import make_psycopg_cooperative
+from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing, handles_event
+from plumbing.principal import Principal
+
+make_psycopg_cooperative()
+
+
+class OrderService:
+    name = "order"
+
+    db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
+    tracing = Tracing()
+    dead_letters = DeadLetters()
+    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+
+    @handles_event("inventory", "inventory.vehicle_reserved")
+    def on_vehicle_reserved(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        orders.record_supply(uow, event["data"]["order_number"], event["data"]["vin"])
+
+    @handles_event("inventory", "inventory.reservation_unavailable")
+    def on_reservation_unavailable(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        orders.record_supply(uow, event["data"]["order_number"], None)
+
+    @rpc
+    def get_order(self, order_number: str) -> dict[str, Any]:
+        """An order as the calling principal may see it (for other services)."""
+        with self.db.unit_of_work() as uow:
+            row = orders.get_order(uow, self.principal, order_number)
+            return MessageToDict(order_message(row), preserving_proto_field_name=True)

@@ -1,0 +1,58 @@
+"""Test set-up shared by the suite: its own databases and its own RabbitMQ vhost, so a
+running `make run` network and the tests never see each other's data or messages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+
+import pytest
+
+TEST_VHOST = "dealernet-test"
+os.environ.setdefault("DEALERNET_DATABASE_PREFIX", "dealernet_test")
+os.environ.setdefault("AMQP_URI", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
+
+
+def _ensure_vhost() -> None:
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is None:
+        return
+    listed = subprocess.run([rabbitmqctl, "-q", "list_vhosts"], capture_output=True, text=True, check=True).stdout
+    if TEST_VHOST not in listed.split():
+        subprocess.run([rabbitmqctl, "-q", "add_vhost", TEST_VHOST], check=True)
+        subprocess.run([rabbitmqctl, "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"], check=True)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri() -> str:
+    _ensure_vhost()
+    return os.environ["AMQP_URI"]
+
+
+@pytest.fixture(scope="session")
+def fresh_database() -> Iterator[Callable[[str], str]]:
+    """Drop and re-create a component's test database at its newest migration; returns its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from plumbing import migrate
+    from plumbing import settings as settings_module
+
+    made: dict[str, str] = {}
+
+    def make(component: str) -> str:
+        if component in made:
+            return made[component]
+        url = settings_module.load().database_url(component)
+        target = make_url(url)
+        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        admin.dispose()
+        migrate.upgrade(component)
+        made[component] = url
+        return url
+
+    yield make

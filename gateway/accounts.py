@@ -55,8 +55,12 @@ def password_matches(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    try:
+        salt, expected = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
+    except ValueError:
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return hmac.compare_digest(digest, expected)
 
 
 # Compared against when the username is unknown, so a wrong name costs as long as a wrong password.

@@ -58,8 +58,13 @@ def from_grpc_error(error: grpc.aio.AioRpcError) -> Problem:
 
 
 def _location_to_field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or str(loc[-1] if loc else "")
+    """("body", "quantity") -> "quantity"; ("body", 15) for unparsable JSON -> "body"."""
+    if len(loc) >= 2 and loc[0] in ("body", "query", "path", "header", "cookie"):
+        rest = loc[1:]
+        if loc[0] == "body" and len(rest) == 1 and isinstance(rest[0], int):
+            return "body"
+        return ".".join(str(p) for p in rest)
+    return ".".join(str(p) for p in loc)
 
 
 def install(app: FastAPI) -> None:

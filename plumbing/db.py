@@ -101,7 +101,8 @@ def event_envelope(source: str, event_type: str, data: dict[str, Any], version: 
 class UnitOfWork:
     """One transaction: domain changes, outbox events and processed-message claims.
 
-    Nothing is committed unless `commit()` is called; leaving the block rolls back.
+    Nothing is committed unless `commit()` is called: leaving the block rolls back whatever
+    was not committed. Rows read inside stay readable after the block (detached, not expired).
     """
 
     def __init__(self, session: Session, service: str, tables: MessagingTables) -> None:
@@ -114,7 +115,6 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
         self.session.close()
 
     def commit(self) -> None:

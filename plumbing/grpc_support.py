@@ -26,6 +26,8 @@ from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import GRPC_METADATA_KEY, Principal, PrincipalError
 
 FIELD_VIOLATIONS_KEY = "x-field-violations"
+# Offset paging is for screens; deeper reads (exports, analytics) need their own queries.
+MAX_PAGE_OFFSET = 100_000
 
 log = logging.getLogger("dealernet.grpc")
 
@@ -76,9 +78,9 @@ def decode_page_token(token: str) -> int:
         return 0
     try:
         offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["o"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise ValidationFailed.one("page_token", "not a token this service issued") from exc
-    if offset < 0:
+    if not 0 <= offset <= MAX_PAGE_OFFSET:
         raise ValidationFailed.one("page_token", "not a token this service issued")
     return offset
 

@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from plumbing import settings as settings_module
 
@@ -32,7 +33,12 @@ def ensure_database(url: str) -> None:
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
         if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+            try:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+            except (ProgrammingError, IntegrityError) as exc:
+                # Another process created it between our look and our create: that is fine.
+                if "already exists" not in str(exc) and "duplicate key" not in str(exc):
+                    raise
     admin.dispose()
 
 

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler, event_handler
 from nameko.extensions import DependencyProvider

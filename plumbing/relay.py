@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import pika
+from opentelemetry import trace
 from pika.adapters.blocking_connection import BlockingChannel
 from sqlalchemy import MetaData, func, select, update
 from sqlalchemy.engine import Engine
@@ -102,7 +103,7 @@ def relay_batch(engine: Engine, tables: MessagingTables, publisher: BrokerPublis
             with tracer.start_as_current_span(
                 f"publish {row.event_type}",
                 context=parent,
-                kind=tracing.trace.SpanKind.PRODUCER,
+                kind=trace.SpanKind.PRODUCER,
                 attributes={
                     "messaging.system": "rabbitmq",
                     "messaging.destination.name": row.exchange,

@@ -10,7 +10,7 @@ from enum import StrEnum
 from plumbing.errors import FieldViolation, ValidationFailed
 
 MAX_VEHICLES_PER_LINE = 50
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
 class OrderStatus(StrEnum):
@@ -70,7 +70,7 @@ class PlannedVehicle:
 
 def parse_iso_week(value: str) -> dt.date:
     """Monday of an ISO week written "2027-W05"."""
-    match = _ISO_WEEK.match(value)
+    match = _ISO_WEEK.fullmatch(value)
     if not match:
         raise ValueError("must be an ISO week such as 2027-W05")
     year, week = int(match.group(1)), int(match.group(2))

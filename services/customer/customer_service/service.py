@@ -1,0 +1,37 @@
+"""The customer service's Nameko shell: answers RPC calls from the other services.
+
+Run with `nameko run --config plumbing/nameko.yaml customer_service.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from nameko.rpc import rpc
+
+from customer_service import customers
+from customer_service.grpc_api import customer_message
+from customer_service.models import tables
+from plumbing.db import Database
+from plumbing.green import make_psycopg_cooperative
+from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing
+from plumbing.principal import Principal
+
+make_psycopg_cooperative()
+
+
+class CustomerService:
+    name = "customer"
+
+    db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
+    tracing = Tracing()
+    dead_letters = DeadLetters()
+    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+
+    @rpc
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
+        """A customer as the calling principal may see it (for other services)."""
+        with self.db.unit_of_work() as uow:
+            row = customers.get_customer(uow, self.principal, customer_id)
+            return MessageToDict(customer_message(row), preserving_proto_field_name=True)

@@ -1,0 +1,4 @@
+from customer_service.models import metadata
+from plumbing.migrations import run
+
+run(metadata, "customer")

@@ -1,0 +1,4 @@
+from plumbing.migrations import run
+from station_service.models import metadata
+
+run(metadata, "station")

@@ -1,0 +1,201 @@
+"""Technical support requests from repair stations: the rules for opening one, in plain Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from plumbing.errors import FieldViolation, ValidationFailed
+
+VIN_LENGTH = 17
+SUBJECT_MIN_LENGTH = 3
+SUBJECT_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10_000
+MAX_DTC_CODES = 20
+
+# ISO 3779 leaves I, O and Q out so they are never read as 1 and 0.
+_VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+# SAE J2012: system letter, a 0-3 digit (who defined the code), then three hex digits.
+_DTC_PATTERN = re.compile(r"^[PCBU][0-3][0-9A-F]{3}$")
+
+_VIN_TRANSLITERATION: dict[str, int] = {
+    **{str(digit): digit for digit in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_CHECK_DIGIT_INDEX = 8
+# North America (1-5) and China (L) make the position 9 check digit compulsory;
+# elsewhere position 9 may carry anything the maker chooses.
+_REGIONS_WITH_CHECK_DIGIT = frozenset("12345L")
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """How soon the maker's engineers must first answer, and solve, a request."""
+
+    first_response: dt.timedelta
+    resolution: dt.timedelta
+
+
+SERVICE_LEVELS: dict[Priority, ServiceLevel] = {
+    Priority.CRITICAL: ServiceLevel(first_response=dt.timedelta(hours=1), resolution=dt.timedelta(hours=8)),
+    Priority.HIGH: ServiceLevel(first_response=dt.timedelta(hours=4), resolution=dt.timedelta(hours=24)),
+    Priority.NORMAL: ServiceLevel(first_response=dt.timedelta(hours=8), resolution=dt.timedelta(hours=72)),
+    Priority.LOW: ServiceLevel(first_response=dt.timedelta(hours=24), resolution=dt.timedelta(hours=168)),
+}
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    first_response_due: dt.datetime
+    resolution_due: dt.datetime
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """A support request as the station typed it."""
+
+    vin: str
+    subject: str
+    description: str
+    dtc_codes: Sequence[str] = ()
+    priority: str = ""
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A draft that passed every rule, normalised, with its deadlines."""
+
+    vin: str
+    subject: str
+    description: str
+    dtc_codes: tuple[str, ...]
+    priority: Priority
+    opened_at: dt.datetime
+    deadlines: Deadlines
+
+
+def vin_check_digit(vin: str) -> str:
+    """The ISO 3779 check digit of a well-formed VIN: "0"-"9", or "X" for ten.
+
+    Position 9 itself is weighted zero, so it may hold anything when this is computed.
+    """
+    if not _VIN_PATTERN.match(vin):
+        raise ValueError(f"'{vin}' is not 17 VIN characters")
+    total = sum(_VIN_TRANSLITERATION[char] * weight for char, weight in zip(vin, _VIN_WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def vin_problem(vin: str) -> str | None:
+    """Why `vin` (upper-case) is not a valid VIN, or None when it is."""
+    if len(vin) != VIN_LENGTH:
+        return f"must be {VIN_LENGTH} characters, got {len(vin)}"
+    if not _VIN_PATTERN.match(vin):
+        return "may hold only digits and the letters A-Z except I, O and Q"
+    if vin[0] in _REGIONS_WITH_CHECK_DIGIT:
+        expected = vin_check_digit(vin)
+        if vin[_VIN_CHECK_DIGIT_INDEX] != expected:
+            return f"check digit (position 9) should be {expected}, got {vin[_VIN_CHECK_DIGIT_INDEX]}"
+    return None
+
+
+def normalise_dtc_codes(codes: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
+    """Upper-cased codes without repeats, in the order given, and what is wrong with them if anything."""
+    normalised = list(dict.fromkeys(code.strip().upper() for code in codes))
+    invalid = [code for code in normalised if not _DTC_PATTERN.match(code)]
+    if invalid:
+        shown = ", ".join(f"'{code}'" for code in invalid)
+        return tuple(normalised), f"not diagnostic trouble codes such as P0301 or U0100: {shown}"
+    if len(normalised) > MAX_DTC_CODES:
+        return tuple(normalised), f"at most {MAX_DTC_CODES} codes per request, got {len(normalised)}"
+    return tuple(normalised), None
+
+
+def parse_priority(value: str) -> Priority:
+    """A priority by name; an empty one means normal."""
+    name = value.strip().lower()
+    if not name:
+        return Priority.NORMAL
+    try:
+        return Priority(name)
+    except ValueError as exc:
+        allowed = ", ".join(p.value for p in Priority)
+        raise ValueError(f"unknown priority '{value}' (one of: {allowed})") from exc
+
+
+def parse_status(value: str) -> RequestStatus:
+    try:
+        return RequestStatus(value)
+    except ValueError as exc:
+        allowed = ", ".join(s.value for s in RequestStatus)
+        raise ValidationFailed.one("status", f"unknown status '{value}' (one of: {allowed})") from exc
+
+
+def deadlines(priority: Priority, opened_at: dt.datetime) -> Deadlines:
+    if opened_at.tzinfo is None:
+        raise ValueError("the opening time must carry its time zone")
+    level = SERVICE_LEVELS[priority]
+    return Deadlines(
+        first_response_due=opened_at + level.first_response,
+        resolution_due=opened_at + level.resolution,
+    )
+
+
+def check_request(draft: RequestDraft, opened_at: dt.datetime) -> CheckedRequest:
+    """Check a draft against every rule; every problem is reported at once, each naming its field."""
+    problems: list[FieldViolation] = []
+    vin = draft.vin.strip().upper()
+    if not vin:
+        problems.append(FieldViolation("vin", "is required"))
+    else:
+        vin_error = vin_problem(vin)
+        if vin_error:
+            problems.append(FieldViolation("vin", vin_error))
+    subject = draft.subject.strip()
+    if not SUBJECT_MIN_LENGTH <= len(subject) <= SUBJECT_MAX_LENGTH:
+        problems.append(FieldViolation("subject", f"must be {SUBJECT_MIN_LENGTH} to {SUBJECT_MAX_LENGTH} characters"))
+    description = draft.description.strip()
+    if not description:
+        problems.append(FieldViolation("description", "is required"))
+    elif len(description) > DESCRIPTION_MAX_LENGTH:
+        problems.append(FieldViolation("description", f"must be at most {DESCRIPTION_MAX_LENGTH} characters"))
+    dtc_codes, dtc_error = normalise_dtc_codes(draft.dtc_codes)
+    if dtc_error:
+        problems.append(FieldViolation("dtc_codes", dtc_error))
+    priority = Priority.NORMAL
+    try:
+        priority = parse_priority(draft.priority)
+    except ValueError as exc:
+        problems.append(FieldViolation("priority", str(exc)))
+    if problems:
+        raise ValidationFailed(problems)
+    return CheckedRequest(
+        vin=vin,
+        subject=subject,
+        description=description,
+        dtc_codes=dtc_codes,
+        priority=priority,
+        opened_at=opened_at,
+        deadlines=deadlines(priority, opened_at),
+    )

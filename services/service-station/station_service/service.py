@@ -1,0 +1,37 @@
+"""The station service's Nameko shell: answers RPC calls from other services.
+
+Run with `nameko run --config plumbing/nameko.yaml station_service.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from nameko.rpc import rpc
+
+from plumbing.db import Database
+from plumbing.green import make_psycopg_cooperative
+from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing
+from plumbing.principal import Principal
+from station_service import support
+from station_service.grpc_api import request_message
+from station_service.models import tables
+
+make_psycopg_cooperative()
+
+
+class StationService:
+    name = "station"
+
+    db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
+    tracing = Tracing()
+    dead_letters = DeadLetters()
+    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+
+    @rpc
+    def get_request(self, request_id: str) -> dict[str, Any]:
+        """A support request as the calling principal may see it (for other services)."""
+        with self.db.unit_of_work() as uow:
+            row = support.get_request(uow, self.principal, request_id)
+            return MessageToDict(request_message(row), preserving_proto_field_name=True)

@@ -1,0 +1,163 @@
+"""The whole network, started as `make run` starts it, driven over HTTP through the gateway."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.processes import BIN, ROOT, running, wait_for
+
+pytestmark = pytest.mark.e2e
+
+GATEWAY_PORT = 18000
+TRACE_FILE = ROOT / "var" / "e2e-traces.jsonl"
+NETWORK_ENV = {
+    "DEALERNET_GATEWAY_PORT": str(GATEWAY_PORT),
+    "DEALERNET_ORDER_GRPC_PORT": "15051",
+    "DEALERNET_INVENTORY_GRPC_PORT": "15052",
+    "DEALERNET_CUSTOMER_GRPC_PORT": "15053",
+    "DEALERNET_STATION_GRPC_PORT": "15054",
+    "DEALERNET_TRACE_EXPORTER": "file",
+    "DEALERNET_TRACE_FILE": str(TRACE_FILE),
+}
+PASSWORD = "demo-pass"
+
+
+@pytest.fixture(scope="module")
+def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_module: Any) -> Iterator[httpx.Client]:
+    from scripts import seed_demo
+
+    for component in ("gateway", "order", "inventory", "customer", "station"):
+        fresh_database(component)
+    seed_demo.seed()
+    TRACE_FILE.unlink(missing_ok=True)
+    for key, value in NETWORK_ENV.items():
+        monkeypatch_module.setenv(key, value)
+    with running([str(BIN / "honcho"), "start", "-f", "Procfile"], env=NETWORK_ENV, log_name="network"):
+        client = httpx.Client(base_url=f"http://127.0.0.1:{GATEWAY_PORT}", timeout=10)
+        wait_for("every service healthy", lambda: client.get("/healthz").status_code == 200, timeout=120, interval=0.5)
+        yield client
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def login(client: httpx.Client, username: str) -> dict[str, str]:
+    reply = client.post("/auth/login", json={"username": username, "password": PASSWORD})
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+def spans_by_trace() -> dict[str, list[dict[str, Any]]]:
+    traces: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in Path(TRACE_FILE).read_text().splitlines():
+        span = json.loads(line)
+        traces[span["trace_id"]].append(span)
+    return traces
+
+
+def test_a_dealer_order_is_stored_reserved_and_scoped_in_one_trace(gateway: httpx.Client) -> None:
+    dealer = login(gateway, "d001.sales")
+    catalogue = gateway.get("/catalogue", headers=dealer).json()
+    aurora = next(m for m in catalogue["models"] if m["code"] == "AUR")
+    assert {t["code"] for t in aurora["trims"]} >= {"LX"}
+
+    placed = gateway.post(
+        "/orders", headers=dealer, json={"model_code": "AUR", "trim_code": "LX", "colour_code": "WHT", "quantity": 1}
+    )
+    assert placed.status_code == 201, placed.text
+    [order] = placed.json()["orders"]
+    number = order["order_number"]
+    assert order["status"] == "submitted" and order["dealer_code"] == "D001"
+
+    reserved = wait_for(
+        "the inventory's reservation reaching the order",
+        lambda: (o := gateway.get(f"/orders/{number}", headers=dealer).json())["supply"] != "pending" and o,
+        timeout=30,
+    )
+    assert reserved["supply"] == "reserved_from_stock" and len(reserved["vin"]) == 17
+    assert number in [o["order_number"] for o in gateway.get("/orders", headers=dealer).json()["orders"]]
+
+    hq = login(gateway, "hq.analyst")
+    assert gateway.get(f"/orders/{number}", headers=hq).json()["vin"] == reserved["vin"]
+    assert number in [o["order_number"] for o in gateway.get("/orders", headers=hq).json()["orders"]]
+
+    other_dealer = login(gateway, "d002.sales")
+    hidden = gateway.get(f"/orders/{number}", headers=other_dealer)
+    assert hidden.status_code == 404 and hidden.headers["content-type"] == "application/problem+json"
+    assert number not in [o["order_number"] for o in gateway.get("/orders", headers=other_dealer).json()["orders"]]
+
+    # The reserved car is now the dealer's to see in stock, and nobody else's.
+    assert gateway.get(f"/stock/vehicles/{reserved['vin']}", headers=dealer).json()["reserved_for_order"] == number
+    assert gateway.get(f"/stock/vehicles/{reserved['vin']}", headers=other_dealer).status_code == 404
+
+    def placing_trace() -> list[dict[str, Any]] | None:
+        for spans in spans_by_trace().values():
+            names = {s["name"] for s in spans}
+            if "POST /orders" in names and "order.on_vehicle_reserved" in names:
+                return spans
+        return None
+
+    spans = wait_for("the order's trace", placing_trace, timeout=15)
+    services = {s["service"] for s in spans}
+    assert {"gateway", "order", "inventory"} <= services
+    names = {s["name"] for s in spans}
+    assert {"/dealernet.v1.OrderService/PlaceOrder", "inventory.on_order_placed", "publish order.placed"} <= names
+    assert any(s["name"].startswith("INSERT") and s["service"] == "inventory" for s in spans)
+
+
+def test_bad_input_and_wrong_roles_get_clear_problems(gateway: httpx.Client) -> None:
+    dealer = login(gateway, "d001.sales")
+    refused = gateway.post(
+        "/orders", headers=dealer, json={"model_code": "AUR", "trim_code": "LTD", "colour_code": "WHT", "quantity": 1}
+    )
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["trim_code"]
+
+    station = login(gateway, "s001.tech")
+    assert (
+        gateway.post(
+            "/orders", headers=station, json={"model_code": "AUR", "trim_code": "LX", "colour_code": "WHT"}
+        ).status_code
+        == 403
+    )
+    assert gateway.get("/orders").status_code == 401
+    assert gateway.post("/auth/login", json={"username": "d001.sales", "password": "wrong"}).status_code == 401
+
+
+def test_customer_and_support_services_answer_through_the_gateway(gateway: httpx.Client) -> None:
+    dealer = login(gateway, "d001.sales")
+    registered = gateway.post(
+        "/customers", headers=dealer, json={"full_name": "Li Wei", "phone": "+86 21 5555 0101", "city": "Shanghai"}
+    )
+    assert registered.status_code == 201, registered.text
+    customer_id = registered.json()["customer"]["id"]
+    assert gateway.get(f"/customers/{customer_id}", headers=dealer).status_code == 200
+    assert gateway.get(f"/customers/{customer_id}", headers=login(gateway, "d002.sales")).status_code == 404
+
+    station = login(gateway, "s001.tech")
+    opened = gateway.post(
+        "/support-requests",
+        headers=station,
+        json={
+            "vin": "LDN2A4C19R0000001",
+            "subject": "Misfire on cylinder 1 under load",
+            "description": "P0301 returns after plug and coil swap.",
+            "dtc_codes": ["P0301"],
+            "priority": "high",
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    request_id = opened.json()["id"]
+    assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "hq.analyst")).status_code == 200
+    assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "s002.tech")).status_code == 404

@@ -1,0 +1,144 @@
+"""The outbox and its relay against the real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pika
+import pytest
+from opentelemetry import trace
+from sqlalchemy import func, select
+
+from order_service.models import tables
+from plumbing import tracing
+from plumbing.db import Database
+from plumbing.relay import BrokerPublisher, relay_batch
+from tests.processes import running, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def database(fresh_database: Callable[[str], str]) -> Iterator[Database]:
+    db = Database("order", fresh_database("order"), tables, pool_size=2)
+    with db.engine.begin() as conn:
+        conn.execute(tables.outbox.delete())
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def listener(amqp_uri: str) -> Iterator[Callable[[int, float], list[tuple[Any, Any, bytes]]]]:
+    """A private queue bound to every order event; returns a function collecting messages."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    channel.exchange_declare("order.events", exchange_type="topic", durable=True)
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, "order.events", routing_key="#")
+
+    def collect(expected: int, timeout: float = 10.0) -> list[tuple[Any, Any, bytes]]:
+        received: list[tuple[Any, Any, bytes]] = []
+        for method, properties, body in channel.consume(queue, inactivity_timeout=timeout, auto_ack=True):
+            if method is None:
+                break
+            received.append((method, properties, body))
+            if len(received) >= expected:
+                break
+        channel.cancel()
+        return received
+
+    yield collect
+    connection.close()
+
+
+def unpublished(database: Database) -> int:
+    with database.engine.connect() as conn:
+        return conn.scalar(select(func.count()).where(tables.outbox.c.published_at.is_(None)))  # type: ignore[no-any-return]
+
+
+def record(database: Database, count: int = 1, commit: bool = True) -> list[str]:
+    with database.unit_of_work() as uow:
+        ids = [uow.record_event("order.placed", {"order_number": f"ORD-T-{i}"}) for i in range(count)]
+        if commit:
+            uow.commit()
+    return ids
+
+
+def test_a_committed_event_is_published_once_with_its_id_and_trace(database: Database, amqp_uri: str, listener) -> None:
+    tracing.setup("test")
+    with trace.get_tracer("test").start_as_current_span("place order") as span:
+        [event_id] = record(database)
+        trace_id = format(span.get_span_context().trace_id, "032x")
+
+    publisher = BrokerPublisher(amqp_uri)
+    assert relay_batch(database.engine, tables, publisher) == 1
+    assert relay_batch(database.engine, tables, publisher) == 0
+    publisher.close()
+
+    [(method, properties, body)] = listener(1)
+    envelope = json.loads(body)
+    assert method.routing_key == "order.placed"
+    assert properties.message_id == event_id == envelope["id"]
+    assert properties.delivery_mode == 2
+    assert envelope["type"] == "order.placed" and envelope["version"] == 1
+    assert envelope["data"] == {"order_number": "ORD-T-0"}
+    assert properties.headers[tracing.AMQP_TRACEPARENT_HEADER].split("-")[1] == trace_id
+    assert unpublished(database) == 0
+
+
+def test_a_rolled_back_change_announces_nothing(database: Database) -> None:
+    record(database, commit=False)
+    with database.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(tables.outbox)) == 0
+
+
+def test_events_stay_pending_while_the_broker_is_unreachable_and_go_out_after(
+    database: Database, amqp_uri: str, listener
+) -> None:
+    ids = record(database, count=3)
+    with pytest.raises(ConnectionError):
+        relay_batch(database.engine, tables, BrokerPublisher("amqp://guest:guest@127.0.0.1:1/"))
+    assert unpublished(database) == 3
+    with database.engine.connect() as conn:
+        attempts, error = conn.execute(
+            select(tables.outbox.c.publish_attempts, tables.outbox.c.last_error).order_by(tables.outbox.c.seq).limit(1)
+        ).one()
+    assert attempts == 1 and error
+
+    publisher = BrokerPublisher(amqp_uri)
+    assert relay_batch(database.engine, tables, publisher) == 3
+    publisher.close()
+    assert [p.message_id for _, p, _ in listener(3)] == ids
+
+
+def test_a_relay_started_after_a_crash_publishes_what_was_left(database: Database, amqp_uri: str, listener) -> None:
+    ids = record(database, count=5)  # committed while no relay was running
+    with running([sys.executable, "-m", "plumbing.relay", "order"], log_name="relay-restart"):
+        wait_for("outbox drained", lambda: unpublished(database) == 0, timeout=20)
+        later = record(database, count=2)  # woken by NOTIFY, not only by polling
+        wait_for("new events drained", lambda: unpublished(database) == 0, timeout=20)
+    assert sorted(p.message_id for _, p, _ in listener(7)) == sorted(ids + later)
+
+
+def test_two_relays_never_send_the_same_row(database: Database, amqp_uri: str, listener) -> None:
+    ids = record(database, count=300)
+    command = [sys.executable, "-m", "plumbing.relay", "order"]
+    with running(command, log_name="relay-a"), running(command, log_name="relay-b"):
+        wait_for("outbox drained", lambda: unpublished(database) == 0, timeout=30)
+    received = [p.message_id for _, p, _ in listener(400, timeout=3)]
+    assert len(received) == len(set(received)) == 300
+    assert set(received) == set(ids)
+
+
+def test_a_claimed_message_is_claimed_once(database: Database) -> None:
+    message_id = str(uuid.uuid4())
+    with database.unit_of_work() as uow:
+        assert uow.claim_message(message_id, "inventory.on_order_placed")
+        uow.commit()
+    with database.unit_of_work() as uow:
+        assert not uow.claim_message(message_id, "inventory.on_order_placed")
+        assert uow.claim_message(message_id, "customer.on_order_placed")

@@ -1,0 +1,83 @@
+"""Start the project's real processes for tests, and wait for what they promise."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import pika
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.1) -> T:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = probe()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - the probe may fail until the thing is ready
+            last_error = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not reached within {timeout}s (last error: {last_error})")
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str] | None = None, log_name: str = "process"
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a command from the repository root; stop it (SIGTERM, then SIGKILL) afterwards."""
+    log_dir = ROOT / "var" / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = open(log_dir / f"{log_name}.log", "wb")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", **(env or {})},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        stop(process)
+        log_file.close()
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def nameko_service(module: str) -> list[str]:
+    return [str(BIN / "nameko"), "run", "--config", "plumbing/nameko.yaml", module]
+
+
+def queue_exists(amqp_uri: str, queue: str) -> bool:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    try:
+        connection.channel().queue_declare(queue, passive=True)
+        return True
+    except pika.exceptions.ChannelClosedByBroker:
+        return False
+    finally:
+        if connection.is_open:
+            connection.close()

@@ -80,7 +80,7 @@ class Tracing(DependencyProvider):
             context=tracing.context_from_traceparent(worker_ctx.data.get("traceparent")),
             kind=trace.SpanKind.CONSUMER if is_event else trace.SpanKind.SERVER,
             attributes={
-                "rpc.system" if not is_event else "messaging.system": "nameko" if not is_event else "rabbitmq",
+                **({"messaging.system": "rabbitmq"} if is_event else {"rpc.system": "nameko"}),
                 "nameko.entrypoint": entrypoint.method_name,
             },
         )

@@ -33,18 +33,17 @@ def amqp_uri() -> str:
 
 @pytest.fixture(scope="session")
 def fresh_database() -> Iterator[Callable[[str], str]]:
-    """Drop and re-create a component's test database at its newest migration; returns its URL."""
+    """Drop and re-create a component's test database at its newest migration; returns its URL.
+
+    Every call starts from an empty schema, so no module sees another module's rows.
+    """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     from plumbing import migrate
     from plumbing import settings as settings_module
 
-    made: dict[str, str] = {}
-
     def make(component: str) -> str:
-        if component in made:
-            return made[component]
         url = settings_module.load().database_url(component)
         target = make_url(url)
         admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -52,7 +51,6 @@ def fresh_database() -> Iterator[Callable[[str], str]]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
         admin.dispose()
         migrate.upgrade(component)
-        made[component] = url
         return url
 
     yield make

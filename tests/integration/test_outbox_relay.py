@@ -22,13 +22,18 @@ from tests.processes import running, wait_for
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def database(fresh_database: Callable[[str], str]) -> Iterator[Database]:
+@pytest.fixture(scope="module")
+def order_database(fresh_database: Callable[[str], str]) -> Iterator[Database]:
     db = Database("order", fresh_database("order"), tables, pool_size=2)
-    with db.engine.begin() as conn:
-        conn.execute(tables.outbox.delete())
     yield db
     db.engine.dispose()
+
+
+@pytest.fixture
+def database(order_database: Database) -> Database:
+    with order_database.engine.begin() as conn:
+        conn.execute(tables.outbox.delete())
+    return order_database
 
 
 @pytest.fixture

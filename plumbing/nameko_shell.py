@@ -21,15 +21,16 @@ from typing import Any
 
 from kombu.entity import Exchange, Queue
 from nameko.amqp.publish import Publisher
-from nameko.events import EventHandler, event_handler
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
 from plumbing import settings as settings_module
 from plumbing import tracing
 from plumbing.db import Database, MessagingTables
-from plumbing.principal import NAMEKO_CONTEXT_KEY, SYSTEM, Principal
+from plumbing.principal import NAMEKO_CONTEXT_KEY, SYSTEM, Principal, PrincipalError
 
 log = logging.getLogger("dealernet.events")
 
@@ -103,11 +104,25 @@ class Tracing(DependencyProvider):
 
 
 class CallerPrincipal(DependencyProvider):
-    """The principal of the call; `SYSTEM` when an event or timer started the worker."""
+    """`self.principal()`: who made the call.
 
-    def get_dependency(self, worker_ctx: Any) -> Principal:
+    An RPC call must carry its caller's principal: without one it is refused, never
+    answered with headquarters' view. A worker started by an event acts as `SYSTEM`.
+    (A callable, so that the refusal happens inside the method and reaches the caller.)
+    """
+
+    def get_dependency(self, worker_ctx: Any) -> Callable[[], Principal]:
         raw = worker_ctx.data.get(NAMEKO_CONTEXT_KEY)
-        return Principal.from_json(raw) if raw else SYSTEM
+        is_event = isinstance(worker_ctx.entrypoint, EventHandler)
+
+        def principal() -> Principal:
+            if raw:
+                return Principal.from_json(raw)
+            if is_event:
+                return SYSTEM
+            raise PrincipalError("no principal was passed with the call")
+
+        return principal
 
 
 class DeadLetterSender:
@@ -116,23 +131,66 @@ class DeadLetterSender:
         self.publisher = publisher
 
     def send(self, payload: Any, handler: str, reason: str) -> None:
-        source = payload.get("source") if isinstance(payload, dict) else None
-        event_type = payload.get("type") if isinstance(payload, dict) else None
-        message_id = payload.get("id") if isinstance(payload, dict) else None
-        self.publisher.publish(
+        """Dead-letter a decoded event body, unchanged."""
+        envelope = payload if isinstance(payload, dict) else {}
+        source = envelope.get("source")
+        self._publish(
             payload,
-            exchange=DEAD_LETTER_EXCHANGE,
-            routing_key=self.service,
-            declare=[dead_letter_queue(self.service)],
-            headers={
+            {
                 "x-dead-letter-reason": reason[:4000],
                 "x-handler": handler,
                 "x-source-exchange": f"{source}.events" if source else "",
-                "x-source-routing-key": event_type or "",
-                "x-message-id": str(message_id or ""),
-                "x-failed-at": dt.datetime.now(dt.UTC).isoformat(),
+                "x-source-routing-key": str(envelope.get("type") or ""),
+                "x-message-id": str(envelope.get("id") or ""),
             },
         )
+
+    def send_undecodable(
+        self, body: bytes, content_type: str | None, delivery_info: dict[str, Any], reason: str
+    ) -> None:
+        """Dead-letter a body that could not even be decoded, byte for byte."""
+        self._publish(
+            body,
+            {
+                "x-dead-letter-reason": reason[:4000],
+                "x-handler": "",
+                "x-source-exchange": str(delivery_info.get("exchange") or ""),
+                "x-source-routing-key": str(delivery_info.get("routing_key") or ""),
+                "x-message-id": "",
+            },
+            content_type=content_type or "application/octet-stream",
+            content_encoding="binary",
+        )
+
+    def _publish(self, body: Any, headers: dict[str, str], **properties: Any) -> None:
+        self.publisher.publish(
+            body,
+            exchange=DEAD_LETTER_EXCHANGE,
+            routing_key=self.service,
+            declare=[dead_letter_queue(self.service)],
+            headers={**headers, "x-failed-at": dt.datetime.now(dt.UTC).isoformat()},
+            **properties,
+        )
+
+
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """Nameko's queue consumer acks a body it cannot decode and only logs it; this one
+    dead-letters the body first, so a malformed message is kept with its reason."""
+
+    def setup(self) -> None:
+        super().setup()
+        cfg = settings_module.load()
+        self.dead_letters = DeadLetterSender(self.container.service_name, Publisher(cfg.amqp_uri))
+
+    def on_decode_error(self, message: Any, exc: Exception) -> None:
+        reason = f"body cannot be decoded as {message.content_type}: {exc}"
+        log.error("%s dead-letters message: %s", self.container.service_name, reason)
+        self.dead_letters.send_undecodable(message.body, message.content_type, message.delivery_info, reason)
+        message.ack()
+
+
+class DeadLetteringEventHandler(EventHandler):
+    queue_consumer = DeadLetteringQueueConsumer()
 
 
 class DeadLetters(DependencyProvider):
@@ -189,6 +247,8 @@ def handles_event(
                 log.error("%s dead-letters message: %s\n%s", handler, reason, traceback.format_exc())
                 self.dead_letters.send(payload, handler, reason)
 
-        return event_handler(source_service, event_type, requeue_on_error=True)(consume)  # type: ignore[no-any-return]
+        return DeadLetteringEventHandler.decorator(  # type: ignore[no-any-return]
+            source_service, event_type, requeue_on_error=True
+        )(consume)
 
     return decorate

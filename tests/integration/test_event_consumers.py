@@ -9,11 +9,14 @@ from typing import Any
 
 import pika
 import pytest
+from nameko.exceptions import RemoteError
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, select
 
 from inventory_service.models import ReservationRow, StockVehicleRow, tables
 from plumbing.db import Database, event_envelope
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
+from plumbing.principal import Principal, Role
 from tests.processes import nameko_service, queue_exists, running, wait_for
 
 pytestmark = pytest.mark.integration
@@ -37,6 +40,10 @@ def inventory(fresh_database: Callable[[str], str], amqp_uri: str) -> Iterator[D
             )
         )
         uow.commit()
+    # Events other tests published to order.events wait in this queue; start without them.
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    connection.channel().queue_delete(CONSUMER_QUEUE)
+    connection.close()
     with running(nameko_service("inventory_service.service"), log_name="inventory-events"):
         wait_for("inventory consumer queue", lambda: queue_exists(amqp_uri, CONSUMER_QUEUE), timeout=60)
         yield db
@@ -128,6 +135,7 @@ def test_the_same_message_delivered_twice_is_processed_once(inventory: Database,
         (order_placed("ORD-T-BAD", model_code=""), None, "missing model_code"),
         ({**order_placed("ORD-T-V9"), "version": 9}, None, "version 9 not handled"),
         (["not", "an", "event"], None, "must be a JSON object"),
+        (None, b"{not json", "cannot be decoded as application/json"),
     ],
 )
 def test_a_message_that_cannot_be_handled_is_dead_lettered_with_its_reason(
@@ -136,10 +144,36 @@ def test_a_message_that_cannot_be_handled_is_dead_lettered_with_its_reason(
     publish(broker, body, raw)
     [(properties, dead_body)] = dead_letters(broker, 1)
     assert reason in properties.headers["x-dead-letter-reason"]
-    assert properties.headers["x-handler"] == "inventory.on_order_placed"
-    assert json.loads(dead_body) == body
+    assert properties.headers["x-source-routing-key"] == "order.placed" or raw is None
+    if raw is None:
+        assert properties.headers["x-handler"] == "inventory.on_order_placed"
+        assert json.loads(dead_body) == body
+    else:
+        assert dead_body == raw
 
     # The consumer is not stuck: the next good message is processed.
     order_number = f"ORD-T-{uuid.uuid4().hex[:8]}"
     publish(broker, order_placed(order_number, colour_code="SLV"))
     wait_for("reservation after a poisoned message", lambda: reservation(inventory, order_number))
+
+
+def test_another_service_asking_by_rpc_sees_only_what_its_principal_may(
+    inventory: Database, broker, amqp_uri: str
+) -> None:
+    order_number = f"ORD-T-{uuid.uuid4().hex[:8]}"
+    publish(broker, order_placed(order_number, colour_code="BLK"))
+    wait_for("reservation", lambda: reservation(inventory, order_number))
+
+    def ask(principal: Principal | None) -> dict[str, Any]:
+        context = {"principal": principal.to_json()} if principal else {}
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, context_data=context) as cluster:
+            return cluster.inventory.get_reservation(order_number)  # type: ignore[no-any-return]
+
+    assert ask(Principal("d001.sales", Role.DEALER, "D001"))["outcome"] == "unavailable"
+    assert ask(Principal("hq.analyst", Role.HQ))["order_number"] == order_number
+    with pytest.raises(RemoteError) as hidden:
+        ask(Principal("d002.sales", Role.DEALER, "D002"))
+    assert hidden.value.exc_type == "NotFound"
+    with pytest.raises(RemoteError) as anonymous:
+        ask(None)
+    assert anonymous.value.exc_type == "PrincipalError"

@@ -5,6 +5,7 @@ Run with `nameko run --config plumbing/nameko.yaml customer_service.service`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -27,11 +28,11 @@ class CustomerService:
     db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
     tracing = Tracing()
     dead_letters = DeadLetters()
-    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+    principal: Callable[[], Principal] = CallerPrincipal()  # type: ignore[assignment]
 
     @rpc
     def get_customer(self, customer_id: str) -> dict[str, Any]:
         """A customer as the calling principal may see it (for other services)."""
         with self.db.unit_of_work() as uow:
-            row = customers.get_customer(uow, self.principal, customer_id)
+            row = customers.get_customer(uow, self.principal(), customer_id)
             return MessageToDict(customer_message(row), preserving_proto_field_name=True)

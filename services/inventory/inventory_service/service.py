@@ -5,6 +5,7 @@ Run with `nameko run --config plumbing/nameko.yaml inventory_service.service`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -27,7 +28,7 @@ class InventoryService:
     db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
     tracing = Tracing()
     dead_letters = DeadLetters()
-    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+    principal: Callable[[], Principal] = CallerPrincipal()  # type: ignore[assignment]
 
     @handles_event("order", "order.placed")
     def on_order_placed(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
@@ -37,5 +38,5 @@ class InventoryService:
     def get_reservation(self, order_number: str) -> dict[str, Any]:
         """The inventory's answer to an ordered vehicle, as the caller may see it."""
         with self.db.unit_of_work() as uow:
-            row = stock.get_reservation(uow, self.principal, order_number)
+            row = stock.get_reservation(uow, self.principal(), order_number)
             return MessageToDict(reservation_message(row), preserving_proto_field_name=True)

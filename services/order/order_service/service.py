@@ -5,6 +5,7 @@ Run with `nameko run --config plumbing/nameko.yaml order_service.service`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -27,7 +28,7 @@ class OrderService:
     db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
     tracing = Tracing()
     dead_letters = DeadLetters()
-    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+    principal: Callable[[], Principal] = CallerPrincipal()  # type: ignore[assignment]
 
     @handles_event("inventory", "inventory.vehicle_reserved")
     def on_vehicle_reserved(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
@@ -41,5 +42,5 @@ class OrderService:
     def get_order(self, order_number: str) -> dict[str, Any]:
         """An order as the calling principal may see it (for other services)."""
         with self.db.unit_of_work() as uow:
-            row = orders.get_order(uow, self.principal, order_number)
+            row = orders.get_order(uow, self.principal(), order_number)
             return MessageToDict(order_message(row), preserving_proto_field_name=True)

@@ -5,6 +5,7 @@ Run with `nameko run --config plumbing/nameko.yaml station_service.service`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -27,11 +28,11 @@ class StationService:
     db: Database = DatabaseProvider(tables)  # type: ignore[assignment]
     tracing = Tracing()
     dead_letters = DeadLetters()
-    principal: Principal = CallerPrincipal()  # type: ignore[assignment]
+    principal: Callable[[], Principal] = CallerPrincipal()  # type: ignore[assignment]
 
     @rpc
     def get_request(self, request_id: str) -> dict[str, Any]:
         """A support request as the calling principal may see it (for other services)."""
         with self.db.unit_of_work() as uow:
-            row = support.get_request(uow, self.principal, request_id)
+            row = support.get_request(uow, self.principal(), request_id)
             return MessageToDict(request_message(row), preserving_proto_field_name=True)

@@ -12,6 +12,8 @@ import base64
 import json
 import logging
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent import futures
 from typing import Any
@@ -123,16 +125,32 @@ def serve(
 
 
 class HealthWithReadiness(health.HealthServicer):
-    """Standard gRPC health: SERVING only while the service's own checks pass."""
+    """Standard gRPC health: SERVING only while the service's own checks pass.
 
-    def __init__(self, readiness_check: Callable[[], None]) -> None:
+    The answer is kept for a second, so probes from every gateway, kubelet and load
+    balancer cost the database one check a second, not one each.
+    """
+
+    def __init__(self, readiness_check: Callable[[], None], answer_for_seconds: float = 1.0) -> None:
         super().__init__()
         self.readiness_check = readiness_check
+        self.answer_for_seconds = answer_for_seconds
+        self._lock = threading.Lock()
+        self._answer: tuple[float, int] | None = None
+
+    def _status(self) -> int:
+        with self._lock:
+            now = time.monotonic()
+            if self._answer is not None and now - self._answer[0] < self.answer_for_seconds:
+                return self._answer[1]
+            try:
+                self.readiness_check()
+                status = int(health_pb2.HealthCheckResponse.SERVING)
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+                log.warning("readiness check failed: %s", exc)
+                status = int(health_pb2.HealthCheckResponse.NOT_SERVING)
+            self._answer = (now, status)
+            return status
 
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC method name
-        try:
-            self.readiness_check()
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            log.warning("readiness check failed: %s", exc)
-            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.NOT_SERVING)
-        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+        return health_pb2.HealthCheckResponse(status=self._status())

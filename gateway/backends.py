@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import grpc
+from fastapi import Depends, Request
 from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
@@ -53,6 +54,13 @@ class Backends:
 
         results = await asyncio.gather(*(check(name, ch) for name, ch in self.channels.items()))
         return dict(results)
+
+
+def backends(request: Request) -> Backends:
+    return request.app.state.backends  # type: ignore[no-any-return]
+
+
+Services = Annotated[Backends, Depends(backends)]
 
 
 def metadata_for(principal: Principal) -> tuple[tuple[str, str], ...]:

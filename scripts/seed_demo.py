@@ -22,7 +22,7 @@ from inventory_service.models import StockVehicleRow
 from order_service.models import CatalogueColourRow, CatalogueModelRow, CatalogueTrimRow
 from plumbing import settings as settings_module
 from plumbing.db import make_engine
-from station_service.domain import vin_check_digit
+from plumbing.vin import vin_check_digit
 
 DEMO_PASSWORD = "demo-pass"
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from plumbing.errors import ValidationFailed
+from plumbing.vin import vin_check_digit, vin_problem
 from station_service.domain import (
     Priority,
     RequestDraft,
@@ -16,8 +17,6 @@ from station_service.domain import (
     normalise_dtc_codes,
     parse_priority,
     parse_status,
-    vin_check_digit,
-    vin_problem,
 )
 
 OPENED_AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)

@@ -41,4 +41,4 @@ COPY . .
 
 USER 10001:10001
 EXPOSE 8000 50051 50052 50053 50054
-CMD ["uvicorn", "gateway.app:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "gateway.app:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

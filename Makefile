@@ -19,6 +19,7 @@ migrate: $(STAMP) infra
 	$(BIN)/python -m plumbing.migrate
 
 seed: migrate
+	$(BIN)/python -m scripts.plant_simulator --declare
 	$(BIN)/python -m scripts.seed_demo
 
 run: seed
@@ -48,6 +49,7 @@ test: $(STAMP) infra check
 
 bench: $(STAMP) infra
 	$(BIN)/python -m bench.hops
+	$(BIN)/python -m bench.plant_feed
 
 clean:
 	rm -rf $(VENV) var

@@ -20,7 +20,9 @@ from gateway import accounts, problems, tokens
 from gateway.backends import Backends, Services
 from gateway.problems import Problem
 from gateway.routes import customers, orders, stock, support
+from gateway.routes import stream as stream_routes
 from gateway.security import current_principal
+from gateway.stream import LiveFeed
 from plumbing import settings as settings_module
 from plumbing import tracing
 from plumbing.db import make_engine
@@ -34,7 +36,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url("gateway"), pool_size=5)
     app.state.sessions = sessionmaker(bind=engine)
     app.state.backends = Backends.connect(settings)
+    app.state.live_feed = LiveFeed(settings.amqp_uri)
+    await app.state.live_feed.start()
     yield
+    await app.state.live_feed.stop()
     await app.state.backends.close()
     engine.dispose()
 
@@ -48,9 +53,11 @@ app = FastAPI(
     lifespan=lifespan,
 )
 problems.install(app)
-for router in (orders.router, stock.router, customers.router, support.router):
+# The live stream comes first: /tracking/stream must not be taken for /tracking/{order_number_or_vin}.
+for router in (stream_routes.router, orders.router, stock.router, customers.router, support.router):
     app.include_router(router)
-FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz")
+# A live stream would otherwise be one span as long as the connection, plus one per write.
+FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,tracking/stream")
 
 
 class Credentials(BaseModel):

@@ -1,8 +1,11 @@
 """Seeds a small demo channel: HQ, three regions, six dealers, three stations, their
-logins, a catalogue of three models and some stock in the maker's pool.
+logins, a catalogue of three models with their options, the dealers' quotas for this
+month and the next, a few dealer orders on their way through the plants, and some stock
+in the maker's pool.
 
 Each component's data is written through that component's own models, into its own
-database. Running it again changes nothing.
+database; the demo orders go through the order service's own use cases. Running it again
+changes nothing (it only adds the quotas of a month that has begun since).
 
     python -m scripts.seed_demo [--print-logins]
 """
@@ -19,9 +22,20 @@ from sqlalchemy.orm import Session
 from gateway.accounts import Account, Organisation, hash_password
 from inventory_service.domain import MAKER_POOL, VehicleStatus
 from inventory_service.models import StockVehicleRow
-from order_service.models import CatalogueColourRow, CatalogueModelRow, CatalogueTrimRow
+from order_service import orders
+from order_service.domain import OrderLine, OrderStatus, Supply, allocation_month, iso_week_of
+from order_service.models import (
+    CatalogueColourRow,
+    CatalogueModelRow,
+    CatalogueOptionRow,
+    CatalogueOptionTrimRow,
+    CatalogueTrimRow,
+    DealerQuotaRow,
+    tables,
+)
 from plumbing import settings as settings_module
-from plumbing.db import make_engine
+from plumbing.db import Database, make_engine
+from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
 
 DEMO_PASSWORD = "demo-pass"
@@ -58,16 +72,45 @@ CATALOGUE = {
     ("AUR", "Aurora sedan"): {
         "trims": [("LX", "LX", 18_900_00), ("EX", "EX", 21_500_00), ("SPORT", "Sport", 24_900_00)],
         "colours": [("WHT", "Pearl White"), ("BLK", "Onyx Black"), ("RED", "Flame Red"), ("SLV", "Silver")],
+        # (code, name, price, the trims offering it)
+        "options": [
+            ("SUNROOF", "Electric sunroof", 1_200_00, ("EX", "SPORT")),
+            ("TOWBAR", "Detachable tow bar", 450_00, ("LX", "EX", "SPORT")),
+            ("NAV", "Navigation with live traffic", 690_00, ("LX", "EX")),
+        ],
     },
     ("TER", "Terra SUV"): {
         "trims": [("BASE", "Base", 27_400_00), ("LTD", "Limited", 33_900_00)],
         "colours": [("WHT", "Pearl White"), ("GRN", "Forest Green"), ("BLK", "Onyx Black")],
+        "options": [
+            ("TOWBAR", "Detachable tow bar", 450_00, ("BASE", "LTD")),
+            ("PANO", "Panoramic glass roof", 1_500_00, ("LTD",)),
+            ("7SEAT", "Third seat row", 1_100_00, ("BASE", "LTD")),
+        ],
     },
     ("VLT", "Volt hatch EV"): {
         "trims": [("STD", "Standard range", 29_900_00), ("LR", "Long range", 35_500_00)],
         "colours": [("WHT", "Pearl White"), ("BLU", "Ocean Blue")],
+        "options": [
+            ("HEATPUMP", "Heat pump", 900_00, ("STD", "LR")),
+            ("FASTCHG", "150 kW fast charging", 800_00, ("LR",)),
+        ],
     },
 }
+
+# Vehicles HQ allocates to each dealer for this month and the next.
+DEMO_QUOTA = 40
+
+# Dealer orders already on their way. Their configurations are not in the maker's pool,
+# so the inventory's answer is "to be built", as the seed records it.
+# (dealer, idempotency key, model, trim, colour, options, quantity, how far, plant)
+DEMO_ORDERS = [
+    ("D001", "demo-order-1", "AUR", "SPORT", "RED", ("SUNROOF",), 2, OrderStatus.SCHEDULED, "SH1"),
+    ("D001", "demo-order-2", "TER", "BASE", "BLK", ("TOWBAR", "7SEAT"), 1, OrderStatus.SCHEDULED, "WH2"),
+    ("D002", "demo-order-3", "VLT", "STD", "WHT", ("HEATPUMP",), 1, OrderStatus.SCHEDULED, "SH1"),
+    ("D003", "demo-order-4", "AUR", "EX", "SLV", ("TOWBAR",), 1, OrderStatus.APPROVED, None),
+    ("D005", "demo-order-5", "TER", "LTD", "WHT", ("PANO",), 1, OrderStatus.SUBMITTED, None),
+]
 
 # (model, trim, colour, location, how many)
 STOCK = [
@@ -100,16 +143,62 @@ def seed_gateway(session: Session) -> None:
 
 
 def seed_order(session: Session) -> None:
-    if session.scalar(select(CatalogueModelRow).limit(1)) is not None:
-        return
+    """The catalogue (each model, and each option of it, added when missing) and the quotas."""
     for (code, name), offer in CATALOGUE.items():
-        session.add(CatalogueModelRow(code=code, name=name))
-        session.flush()
-        session.add_all(
-            CatalogueTrimRow(model_code=code, code=t, name=n, list_price_minor=p, currency="EUR")
-            for t, n, p in offer["trims"]
-        )
-        session.add_all(CatalogueColourRow(model_code=code, code=c, name=n) for c, n in offer["colours"])
+        if session.get(CatalogueModelRow, code) is None:
+            session.add(CatalogueModelRow(code=code, name=name))
+            session.flush()
+            session.add_all(
+                CatalogueTrimRow(model_code=code, code=t, name=n, list_price_minor=p, currency="EUR")
+                for t, n, p in offer["trims"]
+            )
+            session.add_all(CatalogueColourRow(model_code=code, code=c, name=n) for c, n in offer["colours"])
+            session.flush()
+        for option, option_name, price, trims in offer["options"]:
+            if session.get(CatalogueOptionRow, (code, option)) is not None:
+                continue
+            session.add(CatalogueOptionRow(model_code=code, code=option, name=option_name, list_price_minor=price))
+            session.flush()
+            session.add_all(
+                CatalogueOptionTrimRow(model_code=code, option_code=option, trim_code=trim) for trim in trims
+            )
+    this_month = dt.date.today().replace(day=1)
+    next_month = (this_month + dt.timedelta(days=31)).replace(day=1)
+    for dealer, kind, _, _ in ORGANISATIONS:
+        if kind != "dealer":
+            continue
+        for month in (allocation_month(this_month), allocation_month(next_month)):
+            if session.get(DealerQuotaRow, (dealer, month)) is None:
+                session.add(DealerQuotaRow(dealer_code=dealer, month=month, vehicles=DEMO_QUOTA))
+
+
+def seed_demo_orders(database: Database) -> None:
+    """Demo orders placed, approved and scheduled through the order service's own use cases.
+
+    Placing is idempotent by key, and each step is taken only if the order has not taken it
+    yet, so a second run finds the same orders and changes nothing.
+    """
+    regions = {code: region for code, kind, _, region in ORGANISATIONS if kind == "dealer"}
+    headquarters = Principal(subject="hq.analyst", role=Role.HQ)
+    for dealer, key, model, trim, colour, options, quantity, how_far, plant in DEMO_ORDERS:
+        seller = Principal(subject=f"{dealer.lower()}.sales", role=Role.DEALER, org_code=dealer, region=regions[dealer])
+        now = dt.datetime.now(dt.UTC)
+        line = OrderLine(model, trim, colour, quantity, option_codes=options)
+        with database.unit_of_work() as uow:
+            placed = orders.place_order(uow, seller, line, now.date(), idempotency_key=key)
+            numbers = [row.order_number for row in placed.orders]
+            uow.commit()
+        for number in numbers:
+            with database.unit_of_work() as uow:
+                order = orders.get_order(uow, headquarters, number)
+                if order.supply == Supply.PENDING:
+                    orders.record_supply(uow, number, None)
+                if how_far is not OrderStatus.SUBMITTED and order.status == OrderStatus.SUBMITTED:
+                    orders.approve_order(uow, headquarters, number, now)
+                if how_far is OrderStatus.SCHEDULED and order.status == OrderStatus.APPROVED:
+                    assert plant is not None
+                    orders.schedule_order(uow, headquarters, number, plant, iso_week_of(now.date()), now)
+                uow.commit()
 
 
 def seed_inventory(session: Session) -> None:
@@ -141,6 +230,11 @@ def seed() -> None:
             fill(session)
             session.commit()
         engine.dispose()
+    database = Database("order", settings.database_url("order"), tables, pool_size=1)
+    try:
+        seed_demo_orders(database)
+    finally:
+        database.engine.dispose()
 
 
 def print_logins() -> None:

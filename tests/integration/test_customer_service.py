@@ -43,7 +43,7 @@ def database(fresh_database: Callable[[str], str]) -> Iterator[Database]:
 @pytest.fixture
 def db(database: Database) -> Database:
     with database.engine.begin() as conn:
-        conn.execute(text("TRUNCATE customers, outbox, processed_messages"))
+        conn.execute(text("TRUNCATE customers, customer_vehicles, outbox, processed_messages"))
     return database
 
 

@@ -48,7 +48,8 @@ def expected_processes() -> dict[str, list[str]]:
         processes[f"{service}-relay"] = ["python", "-m", "plumbing.relay", service]
     for component in migrate.ALEMBIC_CONFIGS:
         processes[f"{component}-migrate"] = ["python", "-m", "plumbing.migrate", component]
-    processes["gateway"] = ["uvicorn", "gateway.app:app", "--host", "0.0.0.0", "--port", "8000"]
+    processes["order-plant-feed"] = ["python", "-m", "order_service.plant_feed"]
+    processes["gateway"] = ["uvicorn", "gateway.app:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]
     return processes
 
 

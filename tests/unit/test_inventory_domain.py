@@ -100,3 +100,11 @@ def test_without_a_matching_pool_car_the_order_is_announced_unavailable(vin: str
 )
 def test_vin_is_trimmed_and_upper_cased(typed: str, stored: str) -> None:
     assert normalise_vin(typed) == stored
+
+
+def test_a_car_ordered_with_options_is_built_to_order_not_taken_from_the_pool() -> None:
+    with_options = OrderedVehicle.from_event({**ORDER_PLACED, "option_codes": ["SUNROOF", "TOWBAR"]})
+
+    assert with_options.option_codes == ("SUNROOF", "TOWBAR")
+    assert not with_options.can_come_from_pool
+    assert ORDER.can_come_from_pool

@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from customer_service import domain
-from customer_service.models import CustomerRow
+from customer_service.models import CustomerRow, CustomerVehicleRow
 from plumbing.db import UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import Principal, Role
@@ -111,6 +111,52 @@ def get_customer(uow: UnitOfWork, principal: Principal, customer_id: str) -> Cus
     return row
 
 
+def vehicles_of(uow: UnitOfWork, customer: CustomerRow) -> list[CustomerVehicleRow]:
+    """The cars handed over to a customer the caller was allowed to read, newest first."""
+    return list(
+        uow.session.scalars(
+            select(CustomerVehicleRow)
+            .where(CustomerVehicleRow.customer_id == customer.id)
+            .order_by(CustomerVehicleRow.delivered_at.desc(), CustomerVehicleRow.vin)
+        )
+    )
+
+
 def list_customers(uow: UnitOfWork, principal: Principal, *, offset: int, limit: int) -> list[CustomerRow]:
     query = _visible_customers(principal).order_by(CustomerRow.registered_at.desc(), CustomerRow.id.desc())
     return list(uow.session.scalars(query.offset(offset).limit(limit)))
+
+
+def link_vehicle(uow: UnitOfWork, handover: domain.Handover) -> CustomerVehicleRow:
+    """Link a car handed over by its dealer to the customer who bought it.
+
+    A car has one owner in the master: a later handover of the same car (it was sold again)
+    makes the new buyer its owner, and a message about an earlier handover arriving late
+    changes nothing. A customer the master does not know is refused, never guessed.
+    """
+    if uow.session.get(CustomerRow, handover.customer_id) is None:
+        raise NotFound(
+            f"customer {handover.customer_id} is not in the customer master: "
+            f"{handover.vin} of {handover.order_number} (dealer {handover.dealer_code}) cannot be linked to its buyer"
+        )
+    values = {
+        "vin": handover.vin,
+        "customer_id": handover.customer_id,
+        "dealer_code": handover.dealer_code,
+        "order_number": handover.order_number,
+        "delivered_at": handover.delivered_at,
+    }
+    statement = insert(CustomerVehicleRow).values(**values)
+    uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CustomerVehicleRow.vin],
+            set_={**values, "linked_at": func.now()},
+            where=CustomerVehicleRow.delivered_at <= statement.excluded.delivered_at,
+        )
+    )
+    link = uow.session.scalars(
+        select(CustomerVehicleRow)
+        .where(CustomerVehicleRow.vin == handover.vin)
+        .execution_options(populate_existing=True)
+    ).one()
+    return link

@@ -3,11 +3,14 @@ already known is recognised, in plain Python."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from plumbing.errors import FieldViolation, ValidationFailed
+from plumbing.vin import vin_problem
 
 FULL_NAME_MIN = 2
 FULL_NAME_MAX = 200
@@ -157,3 +160,49 @@ def parse_customer_id(raw: str) -> uuid.UUID:
         return uuid.UUID(raw.strip())
     except ValueError as exc:
         raise ValidationFailed.one("id", "not a customer id") from exc
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A car its dealer handed over to a customer, as announced by the order service."""
+
+    order_number: str
+    dealer_code: str
+    vin: str
+    customer_id: uuid.UUID
+    delivered_at: dt.datetime
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any]) -> Handover:
+        """Read an order.vehicle_delivered event; ValueError naming every missing or bad field."""
+        keys = ("order_number", "dealer_code", "vin", "customer_id", "delivered_at")
+        missing = [key for key in keys if not isinstance(data.get(key), str) or not data[key].strip()]
+        if missing:
+            raise ValueError(f"order.vehicle_delivered is missing {', '.join(missing)}")
+        problems = []
+        vin = data["vin"].strip().upper()
+        vin_error = vin_problem(vin)
+        if vin_error is not None:
+            problems.append(f"vin {data['vin']!r}: {vin_error}")
+        customer_id: uuid.UUID | None = None
+        try:
+            customer_id = uuid.UUID(data["customer_id"].strip())
+        except ValueError:
+            problems.append(f"customer_id {data['customer_id']!r}: not a customer id")
+        delivered_at: dt.datetime | None = None
+        try:
+            delivered_at = dt.datetime.fromisoformat(data["delivered_at"].strip())
+        except ValueError:
+            problems.append(f"delivered_at {data['delivered_at']!r}: not an RFC 3339 time")
+        if delivered_at is not None and delivered_at.tzinfo is None:
+            problems.append(f"delivered_at {data['delivered_at']!r}: no time zone")
+        if problems:
+            raise ValueError(f"order.vehicle_delivered has bad fields: {'; '.join(problems)}")
+        assert customer_id is not None and delivered_at is not None
+        return cls(
+            order_number=data["order_number"].strip(),
+            dealer_code=data["dealer_code"].strip(),
+            vin=vin,
+            customer_id=customer_id,
+            delivered_at=delivered_at,
+        )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 
 from customer_service import customers, domain
-from customer_service.models import CustomerRow, tables
+from customer_service.models import CustomerRow, CustomerVehicleRow, tables
 from dealernet.v1 import customer_pb2, customer_pb2_grpc
 from plumbing import settings as settings_module
 from plumbing.db import Database
@@ -16,7 +17,7 @@ from plumbing.grpc_support import decode_page_token, encode_page_token, page_siz
 SERVICE = "customer"
 
 
-def customer_message(row: CustomerRow) -> customer_pb2.Customer:
+def customer_message(row: CustomerRow, vehicles: Sequence[CustomerVehicleRow] = ()) -> customer_pb2.Customer:
     return customer_pb2.Customer(
         id=str(row.id),
         full_name=row.full_name,
@@ -25,6 +26,15 @@ def customer_message(row: CustomerRow) -> customer_pb2.Customer:
         city=row.city or "",
         registered_by=row.registered_by or "",
         registered_at=row.registered_at.isoformat() if row.registered_at else "",
+        vehicles=[
+            customer_pb2.CustomerVehicle(
+                vin=vehicle.vin,
+                dealer_code=vehicle.dealer_code,
+                order_number=vehicle.order_number,
+                delivered_at=vehicle.delivered_at.isoformat(),
+            )
+            for vehicle in vehicles
+        ],
     )
 
 
@@ -49,7 +59,8 @@ class CustomerServicer(customer_pb2_grpc.CustomerServiceServicer):
     def GetCustomer(self, request: Any, context: grpc.ServicerContext) -> customer_pb2.Customer:  # noqa: N802
         principal = principal_from(context)
         with self.db.unit_of_work() as uow:
-            return customer_message(customers.get_customer(uow, principal, request.id))
+            customer = customers.get_customer(uow, principal, request.id)
+            return customer_message(customer, customers.vehicles_of(uow, customer))
 
     def ListCustomers(  # noqa: N802
         self, request: Any, context: grpc.ServicerContext

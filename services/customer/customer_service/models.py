@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, Index, MetaData, String, func, text
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,3 +43,20 @@ class CustomerRow(Base):
     # The dealer or station code; null when headquarters registered the customer itself.
     registered_by: Mapped[str | None] = mapped_column(String(20))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CustomerVehicleRow(Base):
+    """A car and the customer who owns it, linked when the dealer handed it over.
+
+    One owner per VIN: the unique key keeps a car from being linked to two customers.
+    """
+
+    __tablename__ = "customer_vehicles"
+
+    vin: Mapped[str] = mapped_column(String(17), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The dealer that handed the car over, and the order it was built or found for.
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    order_number: Mapped[str] = mapped_column(String(20))
+    delivered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

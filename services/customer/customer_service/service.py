@@ -1,4 +1,5 @@
-"""The customer service's Nameko shell: answers RPC calls from the other services.
+"""The customer service's Nameko shell: links delivered cars to their buyers, answers RPC
+calls from the other services.
 
 Run with `nameko run --config plumbing/nameko.yaml customer_service.service`.
 """
@@ -11,12 +12,12 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 from nameko.rpc import rpc
 
-from customer_service import customers
+from customer_service import customers, domain
 from customer_service.grpc_api import customer_message
 from customer_service.models import tables
-from plumbing.db import Database
+from plumbing.db import Database, UnitOfWork
 from plumbing.green import make_psycopg_cooperative
-from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing
+from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing, handles_event
 from plumbing.principal import Principal
 
 make_psycopg_cooperative()
@@ -30,9 +31,14 @@ class CustomerService:
     dead_letters = DeadLetters()
     principal: Callable[[], Principal] = CallerPrincipal()  # type: ignore[assignment]
 
+    @handles_event("order", "order.vehicle_delivered")
+    def on_vehicle_delivered(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        customers.link_vehicle(uow, domain.Handover.from_event(event["data"]))
+
     @rpc
     def get_customer(self, customer_id: str) -> dict[str, Any]:
         """A customer as the calling principal may see it (for other services)."""
         with self.db.unit_of_work() as uow:
             row = customers.get_customer(uow, self.principal(), customer_id)
-            return MessageToDict(customer_message(row), preserving_proto_field_name=True)
+            vehicles = customers.vehicles_of(uow, row)
+            return MessageToDict(customer_message(row, vehicles), preserving_proto_field_name=True)

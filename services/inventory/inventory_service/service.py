@@ -1,4 +1,5 @@
-"""The inventory service's Nameko shell: reacts to placed orders, answers RPC calls.
+"""The inventory service's Nameko shell: reacts to placed, withdrawn, arrived and delivered
+orders, answers RPC calls.
 
 Run with `nameko run --config plumbing/nameko.yaml inventory_service.service`.
 """
@@ -33,6 +34,22 @@ class InventoryService:
     @handles_event("order", "order.placed")
     def on_order_placed(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         stock.reserve_for_order(uow, domain.OrderedVehicle.from_event(event["data"]))
+
+    @handles_event("order", "order.cancelled")
+    def on_order_cancelled(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        stock.release_for_withdrawn_order(uow, domain.WithdrawnOrder.from_event(event["type"], event["data"]))
+
+    @handles_event("order", "order.rejected")
+    def on_order_rejected(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        stock.release_for_withdrawn_order(uow, domain.WithdrawnOrder.from_event(event["type"], event["data"]))
+
+    @handles_event("order", "order.vehicle_arrived")
+    def on_vehicle_arrived(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        stock.receive_at_dealer(uow, domain.ArrivedVehicle.from_event(event["data"]))
+
+    @handles_event("order", "order.vehicle_delivered")
+    def on_vehicle_delivered(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        stock.hand_over(uow, domain.DeliveredVehicle.from_event(event["data"]))
 
     @rpc
     def get_reservation(self, order_number: str) -> dict[str, Any]:

@@ -5,13 +5,15 @@ Run with `nameko run --config plumbing/nameko.yaml order_service.service`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from order_service import orders
+from order_service import orders, timeline
 from order_service.grpc_api import order_message
 from order_service.models import tables
 from plumbing.db import Database, UnitOfWork
@@ -44,3 +46,12 @@ class OrderService:
         with self.db.unit_of_work() as uow:
             row = orders.get_order(uow, self.principal(), order_number)
             return MessageToDict(order_message(row), preserving_proto_field_name=True)
+
+    @timer(interval=60)
+    def check_progress(self) -> None:
+        """Every minute: flag cars stalled at a stage of the line and cars falling behind plan."""
+        now = dt.datetime.now(dt.UTC)
+        with self.db.unit_of_work() as uow:
+            timeline.flag_stalled(uow, now, timeline.stalled_after())
+            timeline.flag_late(uow, now)
+            uow.commit()

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64\x65\x61lernet/v1/customer.proto\x12\x0c\x64\x65\x61lernet.v1\"\x83\x01\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x15\n\rregistered_by\x18\x06 \x01(\t\x12\x15\n\rregistered_at\x18\x07 \x01(\t\"X\n\x17RegisterCustomerRequest\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\"[\n\x18RegisterCustomerResponse\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\x15\n\ralready_known\x18\x02 \x01(\x08\" \n\x12GetCustomerRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"[\n\x15ListCustomersResponse\x12)\n\tcustomers\x18\x01 \x03(\x0b\x32\x16.dealernet.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x97\x02\n\x0f\x43ustomerService\x12\x61\n\x10RegisterCustomer\x12%.dealernet.v1.RegisterCustomerRequest\x1a&.dealernet.v1.RegisterCustomerResponse\x12G\n\x0bGetCustomer\x12 .dealernet.v1.GetCustomerRequest\x1a\x16.dealernet.v1.Customer\x12X\n\rListCustomers\x12\".dealernet.v1.ListCustomersRequest\x1a#.dealernet.v1.ListCustomersResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64\x65\x61lernet/v1/customer.proto\x12\x0c\x64\x65\x61lernet.v1\"\xb4\x01\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x15\n\rregistered_by\x18\x06 \x01(\t\x12\x15\n\rregistered_at\x18\x07 \x01(\t\x12/\n\x08vehicles\x18\x08 \x03(\x0b\x32\x1d.dealernet.v1.CustomerVehicle\"_\n\x0f\x43ustomerVehicle\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61ler_code\x18\x02 \x01(\t\x12\x14\n\x0corder_number\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65livered_at\x18\x04 \x01(\t\"X\n\x17RegisterCustomerRequest\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\"[\n\x18RegisterCustomerResponse\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\x15\n\ralready_known\x18\x02 \x01(\x08\" \n\x12GetCustomerRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"[\n\x15ListCustomersResponse\x12)\n\tcustomers\x18\x01 \x03(\x0b\x32\x16.dealernet.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x97\x02\n\x0f\x43ustomerService\x12\x61\n\x10RegisterCustomer\x12%.dealernet.v1.RegisterCustomerRequest\x1a&.dealernet.v1.RegisterCustomerResponse\x12G\n\x0bGetCustomer\x12 .dealernet.v1.GetCustomerRequest\x1a\x16.dealernet.v1.Customer\x12X\n\rListCustomers\x12\".dealernet.v1.ListCustomersRequest\x1a#.dealernet.v1.ListCustomersResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,17 +32,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dealernet.v1.customer_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CUSTOMER']._serialized_start=46
-  _globals['_CUSTOMER']._serialized_end=177
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=179
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=267
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=269
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=360
-  _globals['_GETCUSTOMERREQUEST']._serialized_start=362
-  _globals['_GETCUSTOMERREQUEST']._serialized_end=394
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=396
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=457
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=459
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=550
-  _globals['_CUSTOMERSERVICE']._serialized_start=553
-  _globals['_CUSTOMERSERVICE']._serialized_end=832
+  _globals['_CUSTOMER']._serialized_end=226
+  _globals['_CUSTOMERVEHICLE']._serialized_start=228
+  _globals['_CUSTOMERVEHICLE']._serialized_end=323
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=325
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=413
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=415
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=506
+  _globals['_GETCUSTOMERREQUEST']._serialized_start=508
+  _globals['_GETCUSTOMERREQUEST']._serialized_end=540
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=542
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=603
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=605
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=696
+  _globals['_CUSTOMERSERVICE']._serialized_start=699
+  _globals['_CUSTOMERSERVICE']._serialized_end=978
 # @@protoc_insertion_point(module_scope)

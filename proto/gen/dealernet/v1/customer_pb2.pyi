@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Customer(_message.Message):
-    __slots__ = ("id", "full_name", "phone", "email", "city", "registered_by", "registered_at")
+    __slots__ = ("id", "full_name", "phone", "email", "city", "registered_by", "registered_at", "vehicles")
     ID_FIELD_NUMBER: _ClassVar[int]
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,7 @@ class Customer(_message.Message):
     CITY_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_BY_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    VEHICLES_FIELD_NUMBER: _ClassVar[int]
     id: str
     full_name: str
     phone: str
@@ -22,7 +23,20 @@ class Customer(_message.Message):
     city: str
     registered_by: str
     registered_at: str
-    def __init__(self, id: _Optional[str] = ..., full_name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ..., city: _Optional[str] = ..., registered_by: _Optional[str] = ..., registered_at: _Optional[str] = ...) -> None: ...
+    vehicles: _containers.RepeatedCompositeFieldContainer[CustomerVehicle]
+    def __init__(self, id: _Optional[str] = ..., full_name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ..., city: _Optional[str] = ..., registered_by: _Optional[str] = ..., registered_at: _Optional[str] = ..., vehicles: _Optional[_Iterable[_Union[CustomerVehicle, _Mapping]]] = ...) -> None: ...
+
+class CustomerVehicle(_message.Message):
+    __slots__ = ("vin", "dealer_code", "order_number", "delivered_at")
+    VIN_FIELD_NUMBER: _ClassVar[int]
+    DEALER_CODE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    vin: str
+    dealer_code: str
+    order_number: str
+    delivered_at: str
+    def __init__(self, vin: _Optional[str] = ..., dealer_code: _Optional[str] = ..., order_number: _Optional[str] = ..., delivered_at: _Optional[str] = ...) -> None: ...
 
 class RegisterCustomerRequest(_message.Message):
     __slots__ = ("full_name", "phone", "email", "city")

@@ -54,6 +54,51 @@ class OrderServiceStub:
                 request_serializer=dealernet_dot_v1_dot_order__pb2.ListOrdersRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_order__pb2.ListOrdersResponse.FromString,
                 _registered_method=True)
+        self.AmendOrder = channel.unary_unary(
+                '/dealernet.v1.OrderService/AmendOrder',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.AmendOrderRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.CancelOrder = channel.unary_unary(
+                '/dealernet.v1.OrderService/CancelOrder',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.CancelOrderRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.ApproveOrder = channel.unary_unary(
+                '/dealernet.v1.OrderService/ApproveOrder',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.ApproveOrderRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.RejectOrder = channel.unary_unary(
+                '/dealernet.v1.OrderService/RejectOrder',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.RejectOrderRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.ScheduleOrder = channel.unary_unary(
+                '/dealernet.v1.OrderService/ScheduleOrder',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.ScheduleOrderRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.ConfirmArrival = channel.unary_unary(
+                '/dealernet.v1.OrderService/ConfirmArrival',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.ConfirmArrivalRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.DeliverVehicle = channel.unary_unary(
+                '/dealernet.v1.OrderService/DeliverVehicle',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.DeliverVehicleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+                _registered_method=True)
+        self.GetTracking = channel.unary_unary(
+                '/dealernet.v1.OrderService/GetTracking',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.GetTrackingRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.Tracking.FromString,
+                _registered_method=True)
+        self.ListAlerts = channel.unary_unary(
+                '/dealernet.v1.OrderService/ListAlerts',
+                request_serializer=dealernet_dot_v1_dot_order__pb2.ListAlertsRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_order__pb2.ListAlertsResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -66,7 +111,8 @@ class OrderServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PlaceOrder(self, request, context):
-        """Places one order line; each vehicle gets its own order number.
+        """Dealer: places one order line; each vehicle gets its own order number.
+        A retry with the same idempotency key and body returns the first result.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -80,6 +126,70 @@ class OrderServiceServicer:
 
     def ListOrders(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AmendOrder(self, request, context):
+        """Dealer: changes colour, options or wanted week inside the change window
+        (submitted or approved); the order goes back to headquarters for review.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelOrder(self, request, context):
+        """Dealer: cancels inside the change window.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveOrder(self, request, context):
+        """Headquarters: approves a submitted order against the dealer's quota for the month.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectOrder(self, request, context):
+        """Headquarters: rejects a submitted or approved order, with the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScheduleOrder(self, request, context):
+        """Headquarters: schedules an approved car into a plant and week; it gets its VIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmArrival(self, request, context):
+        """Dealer: the shipped car has arrived at the dealer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeliverVehicle(self, request, context):
+        """Dealer: the arrived car is handed over to its customer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTracking(self, request, context):
+        """Where an ordered car is, by order number or VIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlerts(self, request, context):
+        """Headquarters: large orders, late and stalled cars, newest first.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -106,6 +216,51 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.ListOrders,
                     request_deserializer=dealernet_dot_v1_dot_order__pb2.ListOrdersRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_order__pb2.ListOrdersResponse.SerializeToString,
+            ),
+            'AmendOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.AmendOrder,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.AmendOrderRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'CancelOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOrder,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.CancelOrderRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'ApproveOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveOrder,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.ApproveOrderRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'RejectOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectOrder,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.RejectOrderRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'ScheduleOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleOrder,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.ScheduleOrderRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'ConfirmArrival': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmArrival,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.ConfirmArrivalRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'DeliverVehicle': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeliverVehicle,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.DeliverVehicleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.VehicleOrder.SerializeToString,
+            ),
+            'GetTracking': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTracking,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.GetTrackingRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.Tracking.SerializeToString,
+            ),
+            'ListAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlerts,
+                    request_deserializer=dealernet_dot_v1_dot_order__pb2.ListAlertsRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_order__pb2.ListAlertsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -216,6 +371,249 @@ class OrderService:
             '/dealernet.v1.OrderService/ListOrders',
             dealernet_dot_v1_dot_order__pb2.ListOrdersRequest.SerializeToString,
             dealernet_dot_v1_dot_order__pb2.ListOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AmendOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/AmendOrder',
+            dealernet_dot_v1_dot_order__pb2.AmendOrderRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/CancelOrder',
+            dealernet_dot_v1_dot_order__pb2.CancelOrderRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/ApproveOrder',
+            dealernet_dot_v1_dot_order__pb2.ApproveOrderRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/RejectOrder',
+            dealernet_dot_v1_dot_order__pb2.RejectOrderRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/ScheduleOrder',
+            dealernet_dot_v1_dot_order__pb2.ScheduleOrderRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmArrival(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/ConfirmArrival',
+            dealernet_dot_v1_dot_order__pb2.ConfirmArrivalRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeliverVehicle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/DeliverVehicle',
+            dealernet_dot_v1_dot_order__pb2.DeliverVehicleRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.VehicleOrder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTracking(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/GetTracking',
+            dealernet_dot_v1_dot_order__pb2.GetTrackingRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.Tracking.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.OrderService/ListAlerts',
+            dealernet_dot_v1_dot_order__pb2.ListAlertsRequest.SerializeToString,
+            dealernet_dot_v1_dot_order__pb2.ListAlertsResponse.FromString,
             options,
             channel_credentials,
             insecure,

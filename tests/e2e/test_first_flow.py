@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pika
 import pytest
 
 from tests.processes import BIN, ROOT, running, wait_for
@@ -37,6 +41,12 @@ def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_mod
         fresh_database(component)
     seed_demo.seed()
     TRACE_FILE.unlink(missing_ok=True)
+    # The databases start empty, so order numbers and VINs repeat from one run to the next:
+    # the plant's queues must not replay the previous run's cars onto this run's.
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    for queue in ("plant.schedule", "order.plant-feed"):
+        connection.channel().queue_delete(queue)
+    connection.close()
     for key, value in NETWORK_ENV.items():
         monkeypatch_module.setenv(key, value)
     with running([str(BIN / "honcho"), "start", "-f", "Procfile"], env=NETWORK_ENV, log_name="network"):
@@ -161,3 +171,87 @@ def test_customer_and_support_services_answer_through_the_gateway(gateway: httpx
     request_id = opened.json()["id"]
     assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "hq.analyst")).status_code == 200
     assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "s002.tech")).status_code == 404
+
+
+def read_sse_until(stream: Iterator[str], wanted: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any]:
+    """The first event on a server-sent-events stream whose data satisfies `wanted`."""
+    deadline = time.monotonic() + timeout
+    event: dict[str, Any] = {}
+    for line in stream:
+        if line.startswith("event:"):
+            event = {"event": line.split(":", 1)[1].strip()}
+        elif line.startswith("data:"):
+            event["data"] = json.loads(line.split(":", 1)[1])
+            if wanted(event):
+                return event
+        if time.monotonic() > deadline:
+            break
+    raise TimeoutError("the awaited event did not arrive on the stream")
+
+
+def test_a_plant_event_reaches_the_dealer_through_the_gateway_and_the_live_stream(
+    gateway: httpx.Client, amqp_uri: str
+) -> None:
+    dealer, hq = login(gateway, "d003.sales"), login(gateway, "hq.analyst")
+    placed = gateway.post(
+        "/orders",
+        headers=dealer,
+        json={"model_code": "TER", "trim_code": "LTD", "colour_code": "BLK", "option_codes": []},
+    )
+    assert placed.status_code == 201, placed.text
+    number = placed.json()["orders"][0]["order_number"]
+    wait_for(
+        "the inventory's answer",
+        lambda: gateway.get(f"/orders/{number}", headers=dealer).json()["supply"] != "pending",
+        timeout=30,
+    )
+    assert gateway.post(f"/orders/{number}/approve", headers=hq).status_code == 200
+    week = dt.date.today().strftime("%G-W%V")
+    scheduled = gateway.post(f"/orders/{number}/schedule", headers=hq, json={"plant_code": "CQ3", "week": week})
+    assert scheduled.status_code == 200, scheduled.text
+    vin = scheduled.json()["vin"]
+
+    other_dealer = login(gateway, "d004.sales")
+    with (
+        gateway.stream("GET", "/tracking/stream", headers=dealer, timeout=30) as mine,
+        gateway.stream("GET", "/tracking/stream", headers=other_dealer, timeout=30) as theirs,
+    ):
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        channel = connection.channel()
+        channel.exchange_declare("plant.events", exchange_type="topic", durable=True)
+        passed_at = dt.datetime.now(dt.UTC)
+        channel.basic_publish(
+            "plant.events",
+            "CQ3.GA_IN",
+            json.dumps(
+                {
+                    "schema": 1,
+                    "event_id": str(uuid.uuid4()),
+                    "vin": vin,
+                    "plant": "CQ3",
+                    "line": "L1",
+                    "station": "GA-010",
+                    "stage": "GA_IN",
+                    "occurred_at": passed_at.isoformat(),
+                }
+            ).encode(),
+            pika.BasicProperties(content_type="application/json", delivery_mode=2),
+        )
+        connection.close()
+
+        pushed = read_sse_until(
+            mine.iter_lines(),
+            lambda e: e["event"] == "order.stage_reached" and e["data"]["stage"] == "assembly",
+            timeout=20,
+        )
+        assert pushed["data"]["order_number"] == number and pushed["data"]["stage_label"] == "Assembly"
+
+        tracking = gateway.get(f"/tracking/{vin}", headers=dealer).json()
+        assert tracking["order_number"] == number
+        assert tracking["stage"] == "assembly" and tracking["stage_label"] == "Assembly"
+        assert tracking["expected_arrival"]
+        assert [item["stage"] for item in tracking["timeline"]][-1] == "assembly"
+        assert gateway.get(f"/tracking/{vin}", headers=other_dealer).status_code == 404
+
+        with pytest.raises(TimeoutError):
+            read_sse_until(theirs.iter_lines(), lambda e: e["data"].get("vin") == vin, timeout=3)

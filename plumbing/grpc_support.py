@@ -14,9 +14,10 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent import futures
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -24,10 +25,12 @@ from opentelemetry.instrumentation.grpc import server_interceptor
 
 from plumbing import settings as settings_module
 from plumbing import tracing
+from plumbing.db import Database, MessagingTables
 from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import GRPC_METADATA_KEY, Principal, PrincipalError
 
 FIELD_VIOLATIONS_KEY = "x-field-violations"
+T = TypeVar("T")
 # Offset paging is for screens; deeper reads (exports, analytics) need their own queries.
 MAX_PAGE_OFFSET = 100_000
 
@@ -91,6 +94,37 @@ def page_size(requested: int, default: int = 50, maximum: int = 500) -> int:
     if requested < 0:
         raise ValidationFailed.one("page_size", "must not be negative")
     return min(requested or default, maximum)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list call: where it starts, how many it shows, and the next token."""
+
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, request: Any) -> Page:
+        return cls(decode_page_token(request.page_token), page_size(request.page_size))
+
+    @property
+    def fetch(self) -> int:
+        """Rows to read: one more than shown, which tells whether another page follows."""
+        return self.limit + 1
+
+    def shown(self, rows: Sequence[T]) -> Sequence[T]:
+        return rows[: self.limit]
+
+    def next_token(self, rows: Sequence[object]) -> str:
+        return encode_page_token(self.offset + self.limit) if len(rows) > self.limit else ""
+
+
+def serve_database_service(
+    service: str, tables: MessagingTables, register: Callable[[Database, grpc.Server], None]
+) -> None:
+    """Serve a service whose readiness is its own database answering."""
+    database = Database(service, settings_module.load().database_url(service), tables)
+    serve(service, lambda server: register(database, server), database.ping)
 
 
 def serve(

@@ -10,9 +10,8 @@ import grpc
 from customer_service import customers, domain
 from customer_service.models import CustomerRow, CustomerVehicleRow, tables
 from dealernet.v1 import customer_pb2, customer_pb2_grpc
-from plumbing import settings as settings_module
 from plumbing.db import Database
-from plumbing.grpc_support import decode_page_token, encode_page_token, page_size, principal_from, serve
+from plumbing.grpc_support import Page, principal_from, serve_database_service
 
 SERVICE = "customer"
 
@@ -66,25 +65,22 @@ class CustomerServicer(customer_pb2_grpc.CustomerServiceServicer):
         self, request: Any, context: grpc.ServicerContext
     ) -> customer_pb2.ListCustomersResponse:
         principal = principal_from(context)
-        offset = decode_page_token(request.page_token)
-        limit = page_size(request.page_size)
+        page = Page.of(request)
         with self.db.unit_of_work() as uow:
-            # Leaving the unit of work rolls back and expires the rows: read them inside.
-            rows = customers.list_customers(uow, principal, offset=offset, limit=limit + 1)
-            page = [customer_message(row) for row in rows[:limit]]
-        more = len(rows) > limit
-        return customer_pb2.ListCustomersResponse(
-            customers=page,
-            next_page_token=encode_page_token(offset + limit) if more else "",
-        )
+            rows = customers.list_customers(uow, principal, offset=page.offset, limit=page.fetch)
+            return customer_pb2.ListCustomersResponse(
+                customers=[customer_message(row) for row in page.shown(rows)],
+                next_page_token=page.next_token(rows),
+            )
 
 
 def main() -> None:
-    database = Database(SERVICE, settings_module.load().database_url(SERVICE), tables)
-    serve(
+    serve_database_service(
         SERVICE,
-        lambda server: customer_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerServicer(database), server),
-        database.ping,
+        tables,
+        lambda database, server: customer_pb2_grpc.add_CustomerServiceServicer_to_server(
+            CustomerServicer(database), server
+        ),
     )
 
 

@@ -9,9 +9,8 @@ import grpc
 from dealernet.v1 import inventory_pb2, inventory_pb2_grpc
 from inventory_service import stock
 from inventory_service.models import ReservationRow, StockVehicleRow, tables
-from plumbing import settings as settings_module
 from plumbing.db import Database
-from plumbing.grpc_support import decode_page_token, encode_page_token, page_size, principal_from, serve
+from plumbing.grpc_support import Page, principal_from, serve_database_service
 
 SERVICE = "inventory"
 
@@ -45,15 +44,19 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
 
     def ListVehicles(self, request: Any, context: grpc.ServicerContext) -> inventory_pb2.ListVehiclesResponse:  # noqa: N802
         principal = principal_from(context)
-        offset = decode_page_token(request.page_token)
-        limit = page_size(request.page_size)
+        page = Page.of(request)
         with self.db.unit_of_work() as uow:
             rows = stock.list_vehicles(
-                uow, principal, offset=offset, limit=limit + 1, model_code=request.model_code, status=request.status
+                uow,
+                principal,
+                offset=page.offset,
+                limit=page.fetch,
+                model_code=request.model_code,
+                status=request.status,
             )
             return inventory_pb2.ListVehiclesResponse(
-                vehicles=[vehicle_message(row) for row in rows[:limit]],
-                next_page_token=encode_page_token(offset + limit) if len(rows) > limit else "",
+                vehicles=[vehicle_message(row) for row in page.shown(rows)],
+                next_page_token=page.next_token(rows),
             )
 
     def GetVehicle(self, request: Any, context: grpc.ServicerContext) -> inventory_pb2.StockVehicle:  # noqa: N802
@@ -68,11 +71,12 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
 
 
 def main() -> None:
-    database = Database(SERVICE, settings_module.load().database_url(SERVICE), tables)
-    serve(
+    serve_database_service(
         SERVICE,
-        lambda server: inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(database), server),
-        database.ping,
+        tables,
+        lambda database, server: inventory_pb2_grpc.add_InventoryServiceServicer_to_server(
+            InventoryServicer(database), server
+        ),
     )
 
 

@@ -13,9 +13,8 @@ import grpc
 from dealernet.v1 import order_pb2, order_pb2_grpc
 from order_service import domain, orders, tracking
 from order_service.models import AlertRow, VehicleOrderRow, tables
-from plumbing import settings as settings_module
 from plumbing.db import Database, UnitOfWork
-from plumbing.grpc_support import decode_page_token, encode_page_token, page_size, principal_from, serve
+from plumbing.grpc_support import Page, principal_from, serve_database_service
 from plumbing.principal import Principal
 
 SERVICE = "order"
@@ -185,13 +184,12 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
 
     def ListOrders(self, request: Any, context: grpc.ServicerContext) -> order_pb2.ListOrdersResponse:  # noqa: N802
         principal = principal_from(context)
-        offset = decode_page_token(request.page_token)
-        limit = page_size(request.page_size)
+        page = Page.of(request)
         with self.db.unit_of_work() as uow:
-            rows = orders.list_orders(uow, principal, offset=offset, limit=limit + 1, status=request.status)
+            rows = orders.list_orders(uow, principal, offset=page.offset, limit=page.fetch, status=request.status)
             return order_pb2.ListOrdersResponse(
-                orders=[order_message(row) for row in rows[:limit]],
-                next_page_token=encode_page_token(offset + limit) if len(rows) > limit else "",
+                orders=[order_message(row) for row in page.shown(rows)],
+                next_page_token=page.next_token(rows),
             )
 
     def AmendOrder(self, request: Any, context: grpc.ServicerContext) -> order_pb2.VehicleOrder:  # noqa: N802
@@ -241,22 +239,20 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
 
     def ListAlerts(self, request: Any, context: grpc.ServicerContext) -> order_pb2.ListAlertsResponse:  # noqa: N802
         principal = principal_from(context)
-        offset = decode_page_token(request.page_token)
-        limit = page_size(request.page_size)
+        page = Page.of(request)
         with self.db.unit_of_work() as uow:
-            rows = orders.list_alerts(uow, principal, offset=offset, limit=limit + 1, kind=request.kind)
+            rows = orders.list_alerts(uow, principal, offset=page.offset, limit=page.fetch, kind=request.kind)
             return order_pb2.ListAlertsResponse(
-                alerts=[alert_message(row) for row in rows[:limit]],
-                next_page_token=encode_page_token(offset + limit) if len(rows) > limit else "",
+                alerts=[alert_message(row) for row in page.shown(rows)],
+                next_page_token=page.next_token(rows),
             )
 
 
 def main() -> None:
-    database = Database(SERVICE, settings_module.load().database_url(SERVICE), tables)
-    serve(
+    serve_database_service(
         SERVICE,
-        lambda server: order_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(database), server),
-        database.ping,
+        tables,
+        lambda database, server: order_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(database), server),
     )
 
 

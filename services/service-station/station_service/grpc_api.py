@@ -8,9 +8,8 @@ from typing import Any
 import grpc
 
 from dealernet.v1 import support_pb2, support_pb2_grpc
-from plumbing import settings as settings_module
 from plumbing.db import Database
-from plumbing.grpc_support import decode_page_token, encode_page_token, page_size, principal_from, serve
+from plumbing.grpc_support import Page, principal_from, serve_database_service
 from station_service import domain, support
 from station_service.models import SupportRequestRow, tables
 
@@ -58,22 +57,22 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
 
     def ListRequests(self, request: Any, context: grpc.ServicerContext) -> support_pb2.ListRequestsResponse:  # noqa: N802
         principal = principal_from(context)
-        offset = decode_page_token(request.page_token)
-        limit = page_size(request.page_size)
+        page = Page.of(request)
         with self.db.unit_of_work() as uow:
-            rows = support.list_requests(uow, principal, offset=offset, limit=limit + 1, status=request.status)
+            rows = support.list_requests(uow, principal, offset=page.offset, limit=page.fetch, status=request.status)
             return support_pb2.ListRequestsResponse(
-                requests=[request_message(row) for row in rows[:limit]],
-                next_page_token=encode_page_token(offset + limit) if len(rows) > limit else "",
+                requests=[request_message(row) for row in page.shown(rows)],
+                next_page_token=page.next_token(rows),
             )
 
 
 def main() -> None:
-    database = Database(SERVICE, settings_module.load().database_url(SERVICE), tables)
-    serve(
+    serve_database_service(
         SERVICE,
-        lambda server: support_pb2_grpc.add_SupportServiceServicer_to_server(SupportServicer(database), server),
-        database.ping,
+        tables,
+        lambda database, server: support_pb2_grpc.add_SupportServiceServicer_to_server(
+            SupportServicer(database), server
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -378,29 +379,39 @@ def amend_order(
 def cancel_order(
     uow: UnitOfWork, principal: Principal, order_number: str, reason: str, now: dt.datetime
 ) -> VehicleOrderRow:
-    row = get_order(uow, principal, order_number, for_update=True)
-    _require_role(principal, Role.DEALER, "cancels its order")
-    transition = lifecycle.cancel(_state(row))
-    reason = domain.check_reason(reason)
-    released_vin = row.vin if transition.releases_vin else None
-    row.status_reason = reason
-    _apply(uow, row, transition, now)
-    uow.record_event(ORDER_CANCELLED, _order_event(row, reason=reason, released_vin=released_vin))
-    uow.session.flush()
-    return row
+    return _withdraw(
+        uow, principal, order_number, reason, now, Role.DEALER, "cancels its order", lifecycle.cancel, ORDER_CANCELLED
+    )
 
 
 def reject_order(
     uow: UnitOfWork, principal: Principal, order_number: str, reason: str, now: dt.datetime
 ) -> VehicleOrderRow:
+    return _withdraw(
+        uow, principal, order_number, reason, now, Role.HQ, "rejects orders", lifecycle.reject, ORDER_REJECTED
+    )
+
+
+def _withdraw(
+    uow: UnitOfWork,
+    principal: Principal,
+    order_number: str,
+    reason: str,
+    now: dt.datetime,
+    role: Role,
+    doing: str,
+    decide: Callable[[lifecycle.OrderState], lifecycle.Transition],
+    event_type: str,
+) -> VehicleOrderRow:
+    """Cancel (dealer) or reject (HQ): the order ends with its reason, any held car released."""
     row = get_order(uow, principal, order_number, for_update=True)
-    _require_role(principal, Role.HQ, "rejects orders")
-    transition = lifecycle.reject(_state(row))
+    _require_role(principal, role, doing)
+    transition = decide(_state(row))
     reason = domain.check_reason(reason)
     released_vin = row.vin if transition.releases_vin else None
     row.status_reason = reason
     _apply(uow, row, transition, now)
-    uow.record_event(ORDER_REJECTED, _order_event(row, reason=reason, released_vin=released_vin))
+    uow.record_event(event_type, _order_event(row, reason=reason, released_vin=released_vin))
     uow.session.flush()
     return row
 

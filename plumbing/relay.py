@@ -84,7 +84,10 @@ def _properties(row: Any, traceparent: str | None) -> pika.BasicProperties:
     )
 
 
-def relay_batch(engine: Engine, tables: MessagingTables, publisher: BrokerPublisher, limit: int = 200) -> int:
+BATCH_LIMIT = 200
+
+
+def relay_batch(engine: Engine, tables: MessagingTables, publisher: BrokerPublisher, limit: int = BATCH_LIMIT) -> int:
     """Publish up to `limit` unpublished rows in order; returns how many were confirmed."""
     outbox = tables.outbox
     published: list[int] = []
@@ -162,7 +165,9 @@ class Relay:
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 15.0)
                 continue
-            if sent:
+            if sent == BATCH_LIMIT:
+                # More may be waiting. A shorter batch took everything committed when it
+                # began; what committed since has sent a NOTIFY, which wakes the select.
                 continue
             ready, _, _ = select_module.select([listener], [], [], self.poll_seconds)
             if ready:

@@ -1,7 +1,7 @@
 """Seeds a small demo channel: HQ, three regions, six dealers, three stations, their
 logins, a catalogue of three models with their options, the dealers' quotas for this
-month and the next, a few dealer orders on their way through the plants, and some stock
-in the maker's pool.
+month and the next, a few dealer orders on their way through the plants, the channel's
+stock locations, cars in the maker's pool and at dealers, and parts at the stations.
 
 Each component's data is written through that component's own models, into its own
 database; the demo orders go through the order service's own use cases. Running it again
@@ -20,8 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.accounts import Account, Organisation, hash_password
-from inventory_service.domain import MAKER_POOL, VehicleStatus
-from inventory_service.models import StockVehicleRow
+from inventory_service import stock
+from inventory_service.domain import MAKER_POOL
+from inventory_service.ledger import LocationKind
+from inventory_service.models import LocationRow, PartRow
+from inventory_service.models import tables as inventory_tables
 from order_service import orders
 from order_service.domain import OrderLine, OrderStatus, Supply, allocation_month, iso_week_of
 from order_service.models import (
@@ -34,7 +37,7 @@ from order_service.models import (
     tables,
 )
 from plumbing import settings as settings_module
-from plumbing.db import Database, make_engine
+from plumbing.db import Database, UnitOfWork, make_engine
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
 
@@ -124,6 +127,31 @@ STOCK = [
 ]
 
 
+# Where the demo organisations are (latitude, longitude), for "parts nearby".
+POSITIONS = {
+    "D001": (31.23, 121.47),
+    "D002": (31.30, 121.52),
+    "D003": (39.91, 116.40),
+    "D004": (39.99, 116.31),
+    "D005": (22.54, 114.06),
+    "D006": (22.27, 114.17),
+    "S001": (31.22, 121.46),
+    "S002": (39.90, 116.41),
+    "S003": (22.55, 114.10),
+}
+WAREHOUSES = [
+    ("WH-EAST", "East regional warehouse", "EAST", (31.10, 121.60)),
+    ("WH-NORTH", "North regional warehouse", "NORTH", (39.80, 116.50)),
+    ("WH-SOUTH", "South regional warehouse", "SOUTH", (22.60, 114.00)),
+]
+# (part number, description, reorder point, {location: quantity})
+PARTS = [
+    ("OIL-5W30", "Engine oil 5W-30, 4 l", 5, {"S001": 24, "S002": 6, "S003": 12, "WH-EAST": 200}),
+    ("BRK-PAD-F", "Front brake pads", 2, {"S001": 2, "S002": 8, "WH-EAST": 40, "WH-NORTH": 30}),
+    ("FLT-CABIN", "Cabin air filter", 3, {"S001": 10, "S003": 1, "WH-SOUTH": 60}),
+]
+
+
 def demo_vin(serial: int) -> str:
     """A valid VIN for a Chinese-built car of the maker (check digit included)."""
     draft = f"LDN2A4C10R{serial:07d}"
@@ -202,24 +230,30 @@ def seed_demo_orders(database: Database) -> None:
 
 
 def seed_inventory(session: Session) -> None:
-    if session.scalar(select(StockVehicleRow).limit(1)) is not None:
+    """Locations, then cars and parts received through the inventory's own use cases, so
+    every balance has its movements in the ledger."""
+    if session.scalar(select(LocationRow).limit(1)) is not None:
         return
+    uow = UnitOfWork(session, "inventory", inventory_tables)
+    stock.register_location(uow, MAKER_POOL, LocationKind.PLANT_YARD, "Maker's pool", None)
+    for code, name, region, (latitude, longitude) in WAREHOUSES:
+        stock.register_location(uow, code, LocationKind.WAREHOUSE, name, region, latitude, longitude)
+    for code, kind, name, region in ORGANISATIONS:
+        if kind in ("dealer", "station"):
+            stock.register_location(uow, code, LocationKind(kind), name, region, *POSITIONS[code])
     serial = 1
-    arrived = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    arrived = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
     for model, trim, colour, location, count in STOCK:
         for _ in range(count):
-            session.add(
-                StockVehicleRow(
-                    vin=demo_vin(serial),
-                    model_code=model,
-                    trim_code=trim,
-                    colour_code=colour,
-                    location_code=location,
-                    status=VehicleStatus.AVAILABLE.value,
-                    arrived_at=arrived + dt.timedelta(days=serial),
-                )
-            )
+            at = arrived + dt.timedelta(days=serial * 7)
+            stock.receive_vehicle(uow, "demo", demo_vin(serial), location, (model, trim, colour), at=at)
             serial += 1
+    headquarters = Principal(subject="hq.analyst", role=Role.HQ)
+    for part_number, description, reorder_point, quantities in PARTS:
+        session.add(PartRow(part_number=part_number, description=description, reorder_point=reorder_point))
+        session.flush()
+        for location, quantity in quantities.items():
+            stock.receive_parts(uow, headquarters, location, part_number, quantity, "demo opening stock", description)
 
 
 def seed() -> None:

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-TEST_VHOST = "dealernet-test"
-os.environ.setdefault("DEALERNET_DATABASE_PREFIX", "dealernet_test")
+# DEALERNET_TEST_RUN keeps two test runs on one machine apart (own databases, own vhost).
+_RUN = os.environ.get("DEALERNET_TEST_RUN", "")
+TEST_VHOST = f"dealernet-test-{_RUN}" if _RUN else "dealernet-test"
+os.environ.setdefault("DEALERNET_DATABASE_PREFIX", f"dealernet_test_{_RUN}" if _RUN else "dealernet_test")
 os.environ.setdefault("AMQP_URI", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 
 

@@ -13,10 +13,11 @@ from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import func, select
 
-from inventory_service.models import ReservationRow, StockVehicleRow, tables
+from inventory_service.models import MovementRow, ReservationRow, StockVehicleRow, tables
 from plumbing.db import Database, event_envelope
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
+from plumbing.vin import vin_check_digit
 from tests.processes import nameko_service, queue_exists, running, wait_for
 
 pytestmark = pytest.mark.integration
@@ -177,3 +178,38 @@ def test_another_service_asking_by_rpc_sees_only_what_its_principal_may(
     with pytest.raises(RemoteError) as anonymous:
         ask(None)
     assert anonymous.value.exc_type == "PrincipalError"
+
+
+def test_a_shipped_then_arrived_car_moves_through_the_pool_into_the_dealers_stock(inventory: Database, broker) -> None:
+    draft = "LDN2A4C10R0000777"
+    vin = draft[:8] + vin_check_digit(draft) + draft[9:]
+    car = {"order_number": "D001-000777", "dealer_code": "D001", "vin": vin}
+    shipped = event_envelope(
+        "order", "order.vehicle_shipped", car | {"model_code": "AUR", "trim_code": "EX", "colour_code": "BLK"}, 1
+    )
+    arrived = event_envelope(
+        "order",
+        "order.vehicle_arrived",
+        car | {"model_code": "AUR", "trim_code": "EX", "colour_code": "BLK", "arrived_at": "2026-11-20T09:00:00+00:00"},
+        1,
+    )
+
+    def stock_row() -> StockVehicleRow | None:
+        with inventory.unit_of_work() as uow:
+            return uow.session.get(StockVehicleRow, vin)
+
+    as_json = pika.BasicProperties(content_type="application/json", delivery_mode=2)
+    broker.basic_publish("order.events", "order.vehicle_shipped", json.dumps(shipped).encode(), as_json)
+    on_the_way = wait_for("car in the pool", stock_row)
+    assert (on_the_way.location_code, on_the_way.status) == ("POOL", "in_transit")
+    broker.basic_publish("order.events", "order.vehicle_arrived", json.dumps(arrived).encode(), as_json)
+    at_dealer = wait_for("car at the dealer", lambda: (row := stock_row()) and row.location_code == "D001" and row)
+
+    assert at_dealer.status == "available" and at_dealer.reserved_for_order is None
+    with inventory.engine.connect() as conn:
+        moves = conn.execute(
+            select(MovementRow.kind, MovementRow.location_code, MovementRow.on_hand_change)
+            .where(MovementRow.vin == vin)
+            .order_by(MovementRow.seq)
+        ).all()
+    assert [tuple(m) for m in moves] == [("receipt", "POOL", 1), ("dispatch", "POOL", -1), ("receipt", "D001", 1)]

@@ -3,23 +3,19 @@ withdrawn order does to the stock, in plain Python."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from inventory_service.ledger import MovementKind, Step, Vehicle, VehicleStatus
 from plumbing.vin import vin_problem
 
 MAKER_POOL = "POOL"
 
 VEHICLE_RESERVED = "inventory.vehicle_reserved"
 RESERVATION_UNAVAILABLE = "inventory.reservation_unavailable"
-
-
-class VehicleStatus(StrEnum):
-    AVAILABLE = "available"
-    RESERVED = "reserved"
-    SOLD = "sold"
 
 
 class ReservationOutcome(StrEnum):
@@ -170,6 +166,7 @@ class DeliveredVehicle:
     dealer_code: str
     vin: str
     delivered_at: dt.datetime
+    customer_id: str | None = None
 
     @classmethod
     def from_event(cls, data: dict[str, Any]) -> DeliveredVehicle:
@@ -180,54 +177,114 @@ class DeliveredVehicle:
             dealer_code=fields["dealer_code"],
             vin=_event_vin(event_type, fields["vin"]),
             delivered_at=_event_time(event_type, "delivered_at", fields["delivered_at"]),
+            customer_id=str(data["customer_id"]) if data.get("customer_id") else None,
         )
 
 
-@dataclass(frozen=True)
-class StockPlace:
-    """Where a car of the stock is and what it is free for."""
-
-    location_code: str
-    status: VehicleStatus
-
-
-@dataclass(frozen=True)
-class Receipt:
-    place: StockPlace
-    event_type: str | None
-    event_data: dict[str, Any]
-
-
-def receive_at_dealer(current: StockPlace | None, arrival: ArrivedVehicle) -> Receipt:
+def receive_at_dealer(current: Vehicle | None, arrival: ArrivedVehicle) -> tuple[list[Step], dict[str, Any] | None]:
     """A car that arrived at its dealer is in that dealer's stock, for sale.
 
-    A car held for the order in the maker's pool moves to the dealer like a car built for it.
-    A car already handed over to its buyer stays sold: a late arrival message never puts it
-    back on sale. The receipt is announced only when the car newly reached the dealer, so a
-    repeated arrival adds nothing.
+    A car coming from the maker's pool (held for the order, or shipped from the plant)
+    leaves the pool. A car already handed over to its buyer stays sold: a late arrival
+    message never puts it back on sale. The receipt is announced only when the car newly
+    reached the dealer, so a repeated arrival adds nothing.
     """
-    status = VehicleStatus.SOLD if current is not None and current.status is VehicleStatus.SOLD else None
-    place = StockPlace(location_code=arrival.dealer_code, status=status or VehicleStatus.AVAILABLE)
-    if current is not None and current.location_code == arrival.dealer_code:
-        return Receipt(place=place, event_type=None, event_data={})
-    return Receipt(
-        place=place,
-        event_type=VEHICLE_RECEIVED,
-        event_data={
-            "vin": arrival.vin,
-            "dealer_code": arrival.dealer_code,
-            "order_number": arrival.order_number,
-            "model_code": arrival.model_code,
-            "trim_code": arrival.trim_code,
-            "colour_code": arrival.colour_code,
-            "received_at": arrival.arrived_at.isoformat(),
-        },
+    described = {"model_code": arrival.model_code, "trim_code": arrival.trim_code, "colour_code": arrival.colour_code}
+    if current is not None and (current.location_code == arrival.dealer_code or not current.in_stock):
+        return [Step(MovementKind.RECEIPT, dataclasses.replace(current, **described))], None
+    arrived = Vehicle(
+        vin=arrival.vin,
+        location_code=arrival.dealer_code,
+        status=VehicleStatus.AVAILABLE,
+        **described,
     )
+    event = {
+        "vin": arrival.vin,
+        "dealer_code": arrival.dealer_code,
+        "order_number": arrival.order_number,
+        "model_code": arrival.model_code,
+        "trim_code": arrival.trim_code,
+        "colour_code": arrival.colour_code,
+        "received_at": arrival.arrived_at.isoformat(),
+    }
+    return [Step(MovementKind.RECEIPT, arrived, reference=arrival.order_number)], event
 
 
-def hand_over(delivery: DeliveredVehicle) -> StockPlace:
-    """A car handed over to its buyer has left the dealer's stock for good."""
-    return StockPlace(location_code=delivery.dealer_code, status=VehicleStatus.SOLD)
+def hand_over(current: Vehicle | None, delivery: DeliveredVehicle) -> list[Step]:
+    """A car handed over to its buyer has left the dealer's stock for good.
+
+    A car the stock has not seen at the dealer yet (its arrival still to be handled) is
+    received there first, then sold, so the ledger shows it passing through the dealer.
+    """
+    if current is not None and current.status is VehicleStatus.SOLD:
+        return []
+    blank = current or Vehicle(delivery.vin, "", "", "", delivery.dealer_code, VehicleStatus.AVAILABLE)
+    at_dealer = blank.freed(location_code=delivery.dealer_code, status=VehicleStatus.AVAILABLE)
+    sold = at_dealer.freed(status=VehicleStatus.SOLD, sold_to_customer=delivery.customer_id)
+    return [
+        Step(MovementKind.RECEIPT, at_dealer, reference=delivery.order_number),
+        Step(MovementKind.SALE, sold, reference=delivery.customer_id or delivery.order_number),
+    ]
+
+
+@dataclass(frozen=True)
+class ShippedVehicle:
+    """An ordered car that left the plant for its dealer, as announced by the order service."""
+
+    order_number: str
+    dealer_code: str
+    vin: str
+    model_code: str
+    trim_code: str
+    colour_code: str
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any]) -> ShippedVehicle:
+        event_type = "order.vehicle_shipped"
+        fields = _required_text(event_type, data, ("order_number", "dealer_code", "vin"))
+        return cls(
+            order_number=fields["order_number"],
+            dealer_code=fields["dealer_code"],
+            vin=_event_vin(event_type, fields["vin"]),
+            # Older senders name only the car; its arrival fills in what it is.
+            model_code=str(data.get("model_code") or ""),
+            trim_code=str(data.get("trim_code") or ""),
+            colour_code=str(data.get("colour_code") or ""),
+        )
+
+
+def ship_from_plant(current: Vehicle | None, shipped: ShippedVehicle) -> list[Step]:
+    """A car leaving the plant for its dealer enters the channel's stock at the maker's pool,
+    held for its order and in transit, until the dealer receives it.
+
+    A car the stock already knows further on (at the dealer, sold) is left as it is.
+    """
+    if current is None:
+        return [
+            Step(
+                MovementKind.RECEIPT,
+                Vehicle(
+                    vin=shipped.vin,
+                    model_code=shipped.model_code,
+                    trim_code=shipped.trim_code,
+                    colour_code=shipped.colour_code,
+                    location_code=MAKER_POOL,
+                    status=VehicleStatus.IN_TRANSIT,
+                    reserved_for_order=shipped.order_number,
+                    reserved_for_dealer=shipped.dealer_code,
+                ),
+                reference=shipped.order_number,
+            )
+        ]
+    if current.status is VehicleStatus.RESERVED and current.reserved_for_order == shipped.order_number:
+        return [
+            Step(
+                MovementKind.SHIPMENT,
+                dataclasses.replace(current, status=VehicleStatus.IN_TRANSIT),
+                reference=shipped.order_number,
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -243,7 +300,9 @@ class WithdrawnOrder:
         return cls(order_number=fields["order_number"], dealer_code=fields["dealer_code"])
 
 
-def releases(order: WithdrawnOrder, status: VehicleStatus, reserved_for_order: str | None) -> bool:
-    """A car still held for a withdrawn order goes back on sale; one that has since moved on
-    (sold, or at the dealer) is not the order's to give back."""
-    return status is VehicleStatus.RESERVED and reserved_for_order == order.order_number
+def release_for_withdrawn_order(vehicle: Vehicle, order: WithdrawnOrder) -> list[Step]:
+    """A car still held in stock for a withdrawn order goes back on sale; one that has since
+    moved on (on its way, at the dealer, sold) is not the order's to give back."""
+    if vehicle.status is not VehicleStatus.RESERVED or vehicle.reserved_for_order != order.order_number:
+        return []
+    return [Step(MovementKind.RELEASE, vehicle.freed(status=VehicleStatus.AVAILABLE), reference=order.order_number)]

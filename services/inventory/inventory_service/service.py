@@ -1,5 +1,5 @@
-"""The inventory service's Nameko shell: reacts to placed, withdrawn, arrived and delivered
-orders, answers RPC calls.
+"""The inventory service's Nameko shell: reacts to placed, withdrawn, shipped, arrived and
+delivered orders, announces aged stock, answers RPC calls.
 
 Run with `nameko run --config plumbing/nameko.yaml inventory_service.service`.
 """
@@ -11,6 +11,7 @@ from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from inventory_service import domain, stock
 from inventory_service.grpc_api import reservation_message
@@ -43,6 +44,10 @@ class InventoryService:
     def on_order_rejected(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         stock.release_for_withdrawn_order(uow, domain.WithdrawnOrder.from_event(event["type"], event["data"]))
 
+    @handles_event("order", "order.vehicle_shipped")
+    def on_vehicle_shipped(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        stock.ship_from_plant(uow, domain.ShippedVehicle.from_event(event["data"]))
+
     @handles_event("order", "order.vehicle_arrived")
     def on_vehicle_arrived(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         stock.receive_at_dealer(uow, domain.ArrivedVehicle.from_event(event["data"]))
@@ -50,6 +55,16 @@ class InventoryService:
     @handles_event("order", "order.vehicle_delivered")
     def on_vehicle_delivered(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         stock.hand_over(uow, domain.DeliveredVehicle.from_event(event["data"]))
+
+    @timer(interval=600)
+    def check_aged_stock(self) -> None:
+        """Every ten minutes: announce cars that have newly passed the aged-stock threshold."""
+        while True:
+            with self.db.unit_of_work() as uow:
+                announced = stock.alert_aged_stock(uow)
+                uow.commit()
+            if announced < stock.AGED_ALERT_BATCH:
+                return
 
     @rpc
     def get_reservation(self, order_number: str) -> dict[str, Any]:

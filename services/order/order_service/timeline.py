@@ -170,6 +170,8 @@ class TrackedCar:
     dealer_code: str
     vin: str | None
     model_code: str
+    trim_code: str
+    colour_code: str
     plant_code: str | None
     scheduled_week: str | None
     status: str
@@ -354,6 +356,9 @@ def _apply_to_car(
                 "order_number": car.order_number,
                 "dealer_code": car.dealer_code,
                 "vin": car.vin,
+                "model_code": car.model_code,
+                "trim_code": car.trim_code,
+                "colour_code": car.colour_code,
                 "occurred_at": event.occurred_at.isoformat(),
             },
         )

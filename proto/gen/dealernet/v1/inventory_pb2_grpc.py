@@ -49,6 +49,111 @@ class InventoryServiceStub:
                 request_serializer=dealernet_dot_v1_dot_inventory__pb2.GetReservationRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Reservation.FromString,
                 _registered_method=True)
+        self.ReserveVehicle = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReserveVehicle',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.ReserveVehicleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+                _registered_method=True)
+        self.ReleaseVehicle = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReleaseVehicle',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.ReleaseVehicleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+                _registered_method=True)
+        self.SellVehicle = channel.unary_unary(
+                '/dealernet.v1.InventoryService/SellVehicle',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.SellVehicleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+                _registered_method=True)
+        self.SearchNetworkStock = channel.unary_unary(
+                '/dealernet.v1.InventoryService/SearchNetworkStock',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockResponse.FromString,
+                _registered_method=True)
+        self.RequestTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/RequestTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.RequestTransferRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.ApproveTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ApproveTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.DeclineTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/DeclineTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.CancelTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/CancelTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.ShipTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ShipTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.ReceiveTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReceiveTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.GetTransfer = channel.unary_unary(
+                '/dealernet.v1.InventoryService/GetTransfer',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.GetTransferRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+                _registered_method=True)
+        self.ListTransfers = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ListTransfers',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.ListTransfersRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListTransfersResponse.FromString,
+                _registered_method=True)
+        self.AdjustStock = channel.unary_unary(
+                '/dealernet.v1.InventoryService/AdjustStock',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.AdjustStockRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.Movement.FromString,
+                _registered_method=True)
+        self.ReceiveParts = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReceiveParts',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+                _registered_method=True)
+        self.ReserveParts = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReserveParts',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+                _registered_method=True)
+        self.ReleaseParts = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ReleaseParts',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+                _registered_method=True)
+        self.IssueParts = channel.unary_unary(
+                '/dealernet.v1.InventoryService/IssueParts',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+                _registered_method=True)
+        self.GetPartAvailability = channel.unary_unary(
+                '/dealernet.v1.InventoryService/GetPartAvailability',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.GetPartAvailabilityRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartAvailability.FromString,
+                _registered_method=True)
+        self.GetStockSummary = channel.unary_unary(
+                '/dealernet.v1.InventoryService/GetStockSummary',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.GetStockSummaryRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.StockSummary.FromString,
+                _registered_method=True)
+        self.ListMovements = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ListMovements',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.ListMovementsRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListMovementsResponse.FromString,
+                _registered_method=True)
+        self.ListLocations = channel.unary_unary(
+                '/dealernet.v1.InventoryService/ListLocations',
+                request_serializer=dealernet_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
+                _registered_method=True)
 
 
 class InventoryServiceServicer:
@@ -72,6 +177,153 @@ class InventoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReserveVehicle(self, request, context):
+        """Dealer: holds an available car at its own location or in the maker's
+        stock (plant yard, warehouse) for one of its customers. Of two dealers
+        asking for one car at once exactly one gets it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseVehicle(self, request, context):
+        """Dealer (its own hold) or headquarters: puts a held car back on sale.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SellVehicle(self, request, context):
+        """Dealer: sells a car at its location to a customer of the customer master.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchNetworkStock(self, request, context):
+        """Dealer: cars available elsewhere in the network (other dealers, the
+        maker's stock), to ask a transfer of. Shows where a car is, never its
+        holder's customers or prices.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RequestTransfer(self, request, context):
+        """Dealer: asks the dealer holding a car to give it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveTransfer(self, request, context):
+        """Giving dealer, then headquarters where the rule asks for it (the two
+        dealers are in different regions).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclineTransfer(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelTransfer(self, request, context):
+        """Asking dealer, before the car is shipped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShipTransfer(self, request, context):
+        """Giving dealer: the car leaves; it stays the giver's, unsellable, until received.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReceiveTransfer(self, request, context):
+        """Asking dealer: the car has arrived and joins its stock.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTransfer(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTransfers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AdjustStock(self, request, context):
+        """Headquarters anywhere, a dealer or station at its own location: corrects
+        stock with a reason (a car written off or found, parts counted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReceiveParts(self, request, context):
+        """Parts: received at a location, held for a repair, released, fitted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReserveParts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseParts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IssueParts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPartAvailability(self, request, context):
+        """Station: a part's availability at its own location and at nearby ones.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStockSummary(self, request, context):
+        """Headquarters: stock grouped by region, location or model, with age and
+        days of supply.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMovements(self, request, context):
+        """The ledger, newest first: headquarters all, a dealer or station its own location.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLocations(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InventoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -89,6 +341,111 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.GetReservation,
                     request_deserializer=dealernet_dot_v1_dot_inventory__pb2.GetReservationRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_inventory__pb2.Reservation.SerializeToString,
+            ),
+            'ReserveVehicle': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReserveVehicle,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.ReserveVehicleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.SerializeToString,
+            ),
+            'ReleaseVehicle': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseVehicle,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.ReleaseVehicleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.SerializeToString,
+            ),
+            'SellVehicle': grpc.unary_unary_rpc_method_handler(
+                    servicer.SellVehicle,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.SellVehicleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.StockVehicle.SerializeToString,
+            ),
+            'SearchNetworkStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchNetworkStock,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockResponse.SerializeToString,
+            ),
+            'RequestTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.RequestTransferRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'ApproveTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'DeclineTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclineTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'CancelTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'ShipTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShipTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'ReceiveTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'GetTransfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTransfer,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.GetTransferRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Transfer.SerializeToString,
+            ),
+            'ListTransfers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTransfers,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListTransfersRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.ListTransfersResponse.SerializeToString,
+            ),
+            'AdjustStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.AdjustStock,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.AdjustStockRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.Movement.SerializeToString,
+            ),
+            'ReceiveParts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveParts,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.SerializeToString,
+            ),
+            'ReserveParts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReserveParts,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.SerializeToString,
+            ),
+            'ReleaseParts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseParts,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.SerializeToString,
+            ),
+            'IssueParts': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueParts,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.PartBalance.SerializeToString,
+            ),
+            'GetPartAvailability': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPartAvailability,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.GetPartAvailabilityRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.PartAvailability.SerializeToString,
+            ),
+            'GetStockSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStockSummary,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.GetStockSummaryRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.StockSummary.SerializeToString,
+            ),
+            'ListMovements': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMovements,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListMovementsRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.ListMovementsResponse.SerializeToString,
+            ),
+            'ListLocations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLocations,
+                    request_deserializer=dealernet_dot_v1_dot_inventory__pb2.ListLocationsRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_inventory__pb2.ListLocationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -172,6 +529,573 @@ class InventoryService:
             '/dealernet.v1.InventoryService/GetReservation',
             dealernet_dot_v1_dot_inventory__pb2.GetReservationRequest.SerializeToString,
             dealernet_dot_v1_dot_inventory__pb2.Reservation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReserveVehicle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReserveVehicle',
+            dealernet_dot_v1_dot_inventory__pb2.ReserveVehicleRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseVehicle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReleaseVehicle',
+            dealernet_dot_v1_dot_inventory__pb2.ReleaseVehicleRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SellVehicle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/SellVehicle',
+            dealernet_dot_v1_dot_inventory__pb2.SellVehicleRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.StockVehicle.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchNetworkStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/SearchNetworkStock',
+            dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.SearchNetworkStockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/RequestTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.RequestTransferRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ApproveTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclineTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/DeclineTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/CancelTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShipTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ShipTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReceiveTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.TransferActionRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTransfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/GetTransfer',
+            dealernet_dot_v1_dot_inventory__pb2.GetTransferRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Transfer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTransfers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ListTransfers',
+            dealernet_dot_v1_dot_inventory__pb2.ListTransfersRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.ListTransfersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AdjustStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/AdjustStock',
+            dealernet_dot_v1_dot_inventory__pb2.AdjustStockRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.Movement.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveParts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReceiveParts',
+            dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReserveParts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReserveParts',
+            dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseParts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ReleaseParts',
+            dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueParts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/IssueParts',
+            dealernet_dot_v1_dot_inventory__pb2.PartMovementRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.PartBalance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPartAvailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/GetPartAvailability',
+            dealernet_dot_v1_dot_inventory__pb2.GetPartAvailabilityRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.PartAvailability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStockSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/GetStockSummary',
+            dealernet_dot_v1_dot_inventory__pb2.GetStockSummaryRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.StockSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMovements(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ListMovements',
+            dealernet_dot_v1_dot_inventory__pb2.ListMovementsRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.ListMovementsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLocations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.InventoryService/ListLocations',
+            dealernet_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
+            dealernet_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -19,6 +19,17 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _whole_number(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     postgres_url: str
@@ -29,6 +40,10 @@ class Settings:
     trace_exporter: str
     trace_file: str
     otlp_endpoint: str
+    # Channel stock: a car in stock longer than this many days is aged; a dealer with fewer
+    # cars of a model on sale than this is alerted.
+    aged_stock_days: int = 90
+    low_vehicle_stock: int = 1
 
     def database_url(self, service: str) -> str:
         override = os.environ.get(f"DEALERNET_{service.upper()}_DATABASE_URL")
@@ -54,4 +69,6 @@ def load() -> Settings:
         trace_exporter=_env("DEALERNET_TRACE_EXPORTER", "none"),
         trace_file=_env("DEALERNET_TRACE_FILE", "var/traces.jsonl"),
         otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+        aged_stock_days=_whole_number("DEALERNET_AGED_STOCK_DAYS", 90, minimum=1),
+        low_vehicle_stock=_whole_number("DEALERNET_LOW_VEHICLE_STOCK", 1),
     )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,15 +29,12 @@ from inventory_service.models import (
     TransferRow,
     transfer_numbers,
 )
+from plumbing import settings as settings_module
 from plumbing.db import UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_problem
 
-log = logging.getLogger("dealernet.inventory")
-
-AGED_AFTER_DAYS_ENV = "DEALERNET_AGED_STOCK_DAYS"
-LOW_VEHICLE_STOCK_ENV = "DEALERNET_LOW_VEHICLE_STOCK"
 SALES_WINDOW_DAYS = 30
 
 VEHICLE_RESERVED_FOR_CUSTOMER = "inventory.vehicle_reserved_for_customer"
@@ -57,15 +52,6 @@ TRANSFER_EVENTS = {
     ledger.TransferStatus.DECLINED: "inventory.transfer_declined",
     ledger.TransferStatus.CANCELLED: "inventory.transfer_cancelled",
 }
-
-
-def int_setting(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        log.warning("%s=%r is not a whole number; using %s", name, raw, default)
-        return default
 
 
 def _now() -> dt.datetime:
@@ -216,7 +202,7 @@ def _after_car_left_availability(uow: UnitOfWork, before: Vehicle | None) -> Non
     location = uow.session.get(LocationRow, before.location_code)
     if location is None or location.kind != LocationKind.DEALER.value:
         return
-    threshold = int_setting(LOW_VEHICLE_STOCK_ENV, 1)
+    threshold = settings_module.load().low_vehicle_stock
     left = _available_of_model(uow, before.location_code, before.model_code)
     if ledger.low_stock_crossed(left + 1, left, threshold):
         uow.record_event(
@@ -1052,7 +1038,7 @@ def stock_summary(
         raise Refused("the stock summary is for headquarters")
     if group_by not in GroupBy.ALL:
         raise ValidationFailed.one("group_by", f"must be one of {', '.join(GroupBy.ALL)}")
-    aged_after = int_setting(AGED_AFTER_DAYS_ENV, 90)
+    aged_after = settings_module.load().aged_stock_days
     key = {
         GroupBy.REGION: func.coalesce(LocationRow.region, ""),
         GroupBy.LOCATION: StockVehicleRow.location_code,
@@ -1125,7 +1111,7 @@ AGED_ALERT_BATCH = 500
 def alert_aged_stock(uow: UnitOfWork, *, now: dt.datetime | None = None, batch: int = AGED_ALERT_BATCH) -> int:
     """Announce each car that has sat at its location past the aged-stock threshold, once."""
     now = now or _now()
-    aged_after = int_setting(AGED_AFTER_DAYS_ENV, 90)
+    aged_after = settings_module.load().aged_stock_days
     rows = uow.session.scalars(
         select(StockVehicleRow)
         .where(

@@ -483,3 +483,37 @@ def test_the_reconciliation_command_finds_a_balance_edited_by_hand(db: Database)
     assert "0 differences" in clean.stdout
     assert edited.returncode == 1
     assert f"vin {vin} at D001" in edited.stdout and "1 differences" in edited.stdout
+
+
+def test_an_order_withdrawn_before_it_was_answered_holds_no_car(db: Database) -> None:
+    receive(db, 95, "POOL", "AUR")
+    placed = domain.OrderedVehicle("D001-000095", "D001", "AUR", "SPORT", "RED")
+    withdrawn = domain.WithdrawnOrder("D001-000095", "D001")
+
+    with db.unit_of_work() as uow:
+        stock.release_for_withdrawn_order(uow, withdrawn)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        answer = stock.reserve_for_order(uow, placed)
+        uow.commit()
+
+    assert answer.outcome == "withdrawn" and answer.vin is None
+    with db.unit_of_work() as uow:
+        held = uow.session.scalars(select(StockVehicleRow).where(StockVehicleRow.status != "available")).all()
+    assert held == []
+    assert events(db, domain.VEHICLE_RESERVED) == []
+
+
+def test_an_order_withdrawn_after_it_was_answered_gives_its_car_back(db: Database) -> None:
+    vin = receive(db, 96, "POOL", "AUR")
+    placed = domain.OrderedVehicle("D001-000096", "D001", "AUR", "SPORT", "RED")
+
+    with db.unit_of_work() as uow:
+        assert stock.reserve_for_order(uow, placed).vin == vin
+        uow.commit()
+    with db.unit_of_work() as uow:
+        [released] = stock.release_for_withdrawn_order(uow, domain.WithdrawnOrder("D001-000096", "D001"))
+        uow.commit()
+
+    assert released.status == "available" and released.reserved_for_order is None
+    no_differences(db)

@@ -21,6 +21,8 @@ RESERVATION_UNAVAILABLE = "inventory.reservation_unavailable"
 class ReservationOutcome(StrEnum):
     RESERVED = "reserved"
     UNAVAILABLE = "unavailable"
+    # The order was withdrawn before it was answered: nothing is to be held for it.
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)

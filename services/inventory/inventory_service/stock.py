@@ -282,8 +282,18 @@ def receive_vehicle(
 # --- Cars: answers to the order service's events ----------------------------------------------
 
 
+def _answering(uow: UnitOfWork, order_number: str) -> None:
+    """Take the order's turn: its placement and its withdrawal, handled side by side, are
+    answered one after the other, so a withdrawal never misses the car a placement holds."""
+    uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"order {order_number}"))))
+
+
 def reserve_for_order(uow: UnitOfWork, order: domain.OrderedVehicle) -> ReservationRow:
-    """Answer an ordered vehicle: reserve the longest-held matching pool car, or none."""
+    """Answer an ordered vehicle: reserve the longest-held matching pool car, or none.
+
+    An order withdrawn before it was answered (its cancellation handled first) gets nothing.
+    """
+    _answering(uow, order.order_number)
     existing = uow.session.get(ReservationRow, order.order_number)
     if existing is not None:
         return existing
@@ -363,8 +373,20 @@ def release_for_withdrawn_order(uow: UnitOfWork, order: domain.WithdrawnOrder) -
     """Put the cars held for a cancelled or rejected order back on sale where they are.
 
     Looked up by the order rather than by the VIN the order service knew, so a car reserved
-    while the cancellation was on its way is released too.
+    while the cancellation was on its way is released too. An order not answered yet is
+    recorded as withdrawn, so its placement, handled later, holds nothing.
     """
+    _answering(uow, order.order_number)
+    if uow.session.get(ReservationRow, order.order_number) is None:
+        uow.session.add(
+            ReservationRow(
+                order_number=order.order_number,
+                dealer_code=order.dealer_code,
+                outcome=domain.ReservationOutcome.WITHDRAWN.value,
+                vin=None,
+            )
+        )
+        uow.session.flush()
     vins = uow.session.scalars(
         select(StockVehicleRow.vin).where(StockVehicleRow.reserved_for_order == order.order_number)
     ).all()

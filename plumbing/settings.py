@@ -44,6 +44,8 @@ class Settings:
     # cars of a model on sale than this is alerted.
     aged_stock_days: int = 90
     low_vehicle_stock: int = 1
+    # A station sees a car's owner while its request is open and this many days after.
+    station_access_days: int = 30
 
     def database_url(self, service: str) -> str:
         override = os.environ.get(f"DEALERNET_{service.upper()}_DATABASE_URL")
@@ -71,4 +73,5 @@ def load() -> Settings:
         otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
         aged_stock_days=_whole_number("DEALERNET_AGED_STOCK_DAYS", 90, minimum=1),
         low_vehicle_stock=_whole_number("DEALERNET_LOW_VEHICLE_STOCK", 1),
+        station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -10,7 +11,6 @@ from concurrent import futures
 import grpc
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 
 from customer_service import customers
 from customer_service.domain import RegistrationForm
@@ -43,7 +43,9 @@ def database(fresh_database: Callable[[str], str]) -> Iterator[Database]:
 @pytest.fixture
 def db(database: Database) -> Database:
     with database.engine.begin() as conn:
-        conn.execute(text("TRUNCATE customers, customer_vehicles, outbox, processed_messages"))
+        conn.execute(
+            text("TRUNCATE customers, customer_imports, vehicle_service_events, outbox, processed_messages CASCADE")
+        )
     return database
 
 
@@ -95,7 +97,14 @@ def test_registration_records_customer_registered_v1_without_personal_data(db: D
     assert isinstance(payload, dict)
     assert payload["type"] == "customer.registered"
     assert payload["version"] == 1
-    assert payload["data"] == {"customer_id": str(result.customer.id), "registered_by": "D1001", "city": "Wuhan"}
+    assert payload["data"] == {
+        "customer_id": str(result.customer.id),
+        "kind": "person",
+        "registered_by": "D1001",
+        "source_channel": "dealer",
+        "city": "Wuhan",
+        "region": "R01",
+    }
     as_text = json.dumps(payload)
     for personal in ("Li Wei", "8613800138000", "li.wei@example.com"):
         assert personal not in as_text
@@ -130,22 +139,34 @@ def test_headquarters_is_told_of_a_customer_any_dealer_registered(db: Database) 
     assert again.customer.id == first.customer.id
 
 
-def test_another_dealers_customer_is_refused_not_disclosed(db: Database) -> None:
-    register(db, DEALER_A, LI_WEI)
+def test_another_dealer_registering_the_same_person_is_linked_to_the_one_record(db: Database) -> None:
+    first = register(db, DEALER_A, LI_WEI)
 
-    with pytest.raises(Refused, match="already in the customer master") as exc:
-        register(db, DEALER_B, RegistrationForm(full_name="Somebody", phone="+86 138 0013 8000"))
-    assert "Li Wei" not in str(exc.value)
+    again = register(db, DEALER_B, RegistrationForm(full_name="LI WEI", phone="+86 138 0013 8000"))
+
+    assert again.already_known is True and again.customer.id == first.customer.id
     assert count(db, "customers") == 1
-    assert len(outbox_rows(db)) == 1
+    with db.unit_of_work() as uow:
+        assert customers.get_customer(uow, DEALER_B, str(first.customer.id)).id == first.customer.id
+        mine = customers.relationships_shown(uow, DEALER_B, first.customer.id)
+        everyone = customers.relationships_shown(uow, HQ, first.customer.id)
+    assert [(r.org_code, r.kind) for r in mine] == [("D2002", "prospect")]
+    assert sorted(r.org_code for r in everyone) == ["D1001", "D2002"]
 
 
-def test_database_refuses_a_second_customer_with_the_same_phone_or_email(db: Database) -> None:
-    register(db, DEALER_A, LI_WEI)
+def test_a_shared_phone_under_another_name_is_a_new_customer_queued_for_review(db: Database) -> None:
+    first = register(db, DEALER_A, LI_WEI)
 
-    for duplicate in ({"phone": "+8613800138000", "email": None}, {"phone": None, "email": "li.wei@example.com"}):
-        with db.engine.connect() as conn, pytest.raises(IntegrityError, match="uq_customers_"):
-            conn.execute(CustomerRow.__table__.insert().values(full_name="Copy", **duplicate))
+    other = register(db, DEALER_B, RegistrationForm(full_name="Zhang Min", phone="+86 138 0013 8000"))
+
+    assert other.already_known is False and other.queued_for_review == 1
+    assert other.customer.id != first.customer.id
+    with db.unit_of_work() as uow:
+        [review] = customers.list_reviews(uow, HQ, offset=0, limit=10)
+        with pytest.raises(NotFound):
+            customers.get_customer(uow, DEALER_B, str(first.customer.id))
+    assert (review.customer_id, review.candidate_id) == (other.customer.id, first.customer.id)
+    assert "phone" in review.reasons
 
 
 def test_customers_without_email_or_without_phone_do_not_collide(db: Database) -> None:
@@ -165,7 +186,7 @@ def _wait_until_a_registration_waits_on_a_lock(db: Database) -> None:
             waiting = conn.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO customers%'"
+                    "AND wait_event_type = 'Lock' AND query ILIKE '%pg_advisory_xact_lock%'"
                 )
             ).scalar_one()
             if waiting:
@@ -332,3 +353,190 @@ def test_grpc_call_without_principal_is_unauthenticated(stub: customer_pb2_grpc.
     error = exc.value
     assert isinstance(error, grpc.Call)
     assert error.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+# --- Duplicates checked, reviewed and merged ---------------------------------------------------------
+
+
+def test_a_duplicate_check_says_a_match_exists_masked_and_not_whose(db: Database) -> None:
+    first = register(db, DEALER_A, LI_WEI)
+    probe = RegistrationForm(full_name="Li Wei", phone="+86 138 0013 8000")
+
+    with db.unit_of_work() as uow:
+        [for_b] = customers.check_duplicates(uow, DEALER_B, probe)
+        [for_a] = customers.check_duplicates(uow, DEALER_A, probe)
+        nothing = customers.check_duplicates(
+            uow, DEALER_B, RegistrationForm(full_name="Wang Fang", phone="+8613912345678")
+        )
+
+    assert (for_b.decision, for_b.masked_phone, for_b.masked_email, for_b.customer_id) == (
+        "clear",
+        "+86*******8000",
+        "l*****@example.com",
+        "",
+    )
+    assert for_a.customer_id == str(first.customer.id)
+    assert nothing == []
+    assert count(db, "customers") == 1
+
+
+def _merged_pair(db: Database) -> tuple[CustomerRow, CustomerRow]:
+    older = register(db, DEALER_A, LI_WEI).customer
+    newer = register(
+        db, DEALER_B, RegistrationForm(full_name="Wei Lee", phone="+86 139 0000 0001", email="wei.lee@example.com")
+    ).customer
+    with db.unit_of_work() as uow:
+        customers.add_interaction(uow, DEALER_B, str(newer.id), "call", "asked for a test drive")
+        customers.record_consent(uow, DEALER_B, str(newer.id), "sms", True)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        survivor = customers.merge_customers(uow, HQ, str(older.id), str(newer.id), reason="same person, new phone")
+        uow.commit()
+    return survivor, newer
+
+
+def test_a_merge_keeps_everything_on_the_survivor_and_the_old_id_resolves_to_it(db: Database) -> None:
+    survivor, merged = _merged_pair(db)
+
+    with db.unit_of_work() as uow:
+        via_old_id = customers.get_customer(uow, DEALER_B, str(merged.id))
+        view = customers.customer_view(uow, HQ, str(merged.id))
+        listed = customers.list_customers(uow, HQ, offset=0, limit=10)
+
+    assert via_old_id.id == survivor.id
+    assert sorted((c.kind, c.value) for c in view.contacts) == [
+        ("email", "wei.lee@example.com"),
+        ("phone", "+8613900000001"),
+    ]
+    assert sorted(r.org_code for r in view.relationships) == ["D1001", "D2002"]
+    assert [i.summary for i in view.interactions] == ["asked for a test drive"]
+    assert [c.channel for c in view.consents] == ["sms"]
+    assert view.merged_ids == [merged.id]
+    assert [row.id for row in listed] == [survivor.id]
+    [event] = [row["payload"]["data"] for row in outbox_rows(db) if row["event_type"] == "customer.merged"]
+    assert event == {"survivor_id": str(survivor.id), "merged_id": str(merged.id), "merged_by": HQ.subject}
+
+
+def test_only_headquarters_merges_and_a_merged_record_cannot_be_merged_again(db: Database) -> None:
+    survivor, merged = _merged_pair(db)
+    other = register(db, DEALER_A, RegistrationForm(full_name="Zhou Lan", phone="+8613700000009")).customer
+
+    with db.unit_of_work() as uow:
+        with pytest.raises(Refused, match="only headquarters"):
+            customers.merge_customers(uow, DEALER_A, str(survivor.id), str(other.id))
+        with pytest.raises(Refused, match="already merged"):
+            customers.merge_customers(uow, HQ, str(other.id), str(merged.id))
+
+
+def test_headquarters_decides_a_doubtful_pair_and_the_older_record_survives(db: Database) -> None:
+    first = register(db, DEALER_A, LI_WEI)
+    register(db, DEALER_B, RegistrationForm(full_name="Zhang Min", phone="+86 138 0013 8000"))
+    kept = register(db, DEALER_B, RegistrationForm(full_name="Li Wai", email="li.wei@example.com", city="Wuhan"))
+
+    with db.unit_of_work() as uow:
+        reviews = customers.list_reviews(uow, HQ, offset=0, limit=10)
+        by_customer = {review.customer_id: review for review in reviews}
+        apart = customers.decide_review(uow, HQ, str(by_customer[kept.customer.id].id), merge=False)
+        merged = customers.decide_review(
+            uow, HQ, str(next(r.id for r in reviews if r.customer_id != kept.customer.id)), merge=True
+        )
+        uow.commit()
+
+    assert (apart.status, merged.status) == ("kept_apart", "merged")
+    with db.unit_of_work() as uow:
+        assert customers.list_reviews(uow, HQ, offset=0, limit=10) == []
+        assert [row.id for row in customers.list_customers(uow, DEALER_B, offset=0, limit=10)] == [
+            kept.customer.id,
+            first.customer.id,
+        ]
+        with pytest.raises(Refused, match="already decided"):
+            customers.decide_review(uow, HQ, str(apart.id), merge=True)
+
+
+# --- Activity from other services, segments, sharing --------------------------------------------------
+
+
+def _deliver(
+    db: Database, customer_id: str, vin: str, dealer: str, *, days_ago: int = 10, price: int = 2_500_000
+) -> None:
+    from customer_service.domain import Handover
+
+    data = {
+        "order_number": f"{dealer}-{vin[-6:]}",
+        "dealer_code": dealer,
+        "vin": vin,
+        "customer_id": customer_id,
+        "delivered_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)).isoformat(),
+        "list_price_minor": price,
+    }
+    with db.unit_of_work() as uow:
+        customers.link_vehicle(uow, Handover.from_event(data))
+        uow.commit()
+
+
+VIN_A = "LDN2A4C19R0000001"
+
+
+def test_a_delivery_makes_the_dealer_the_buyers_dealer_and_moves_the_segment(db: Database) -> None:
+    customer = register(db, HQ, RegistrationForm(full_name="Li Wei", phone="+86 138 0013 8000")).customer
+
+    with db.unit_of_work() as uow:
+        assert customers.get_customer(uow, HQ, str(customer.id)).segment == "potential"
+        with pytest.raises(NotFound):
+            customers.get_customer(uow, DEALER_A, str(customer.id))
+    _deliver(db, str(customer.id), VIN_A, "D1001")
+
+    with db.unit_of_work() as uow:
+        seen = customers.get_customer(uow, DEALER_A, str(customer.id))
+        counts = customers.count_by_segment(uow, HQ)
+        dealer_a = customers.list_customers(uow, HQ, offset=0, limit=10, dealer_code="D1001")
+    assert (seen.segment, seen.value_tier, seen.purchases, seen.purchase_value_minor) == ("target", "B", 1, 2_500_000)
+    assert [(c.segment, c.customers) for c in counts] == [("target", 1)]
+    assert [row.id for row in dealer_a] == [customer.id]
+
+
+def test_a_station_sees_the_owner_while_its_request_is_open_and_a_while_after(db: Database) -> None:
+    from customer_service.domain import StationVisit
+
+    customer = register(db, DEALER_A, LI_WEI).customer
+    _deliver(db, str(customer.id), VIN_A, "D1001")
+    opened = StationVisit("REQ-1", "S3003", VIN_A, dt.datetime.now(dt.UTC) - dt.timedelta(days=40), False, "P0301")
+    closed = StationVisit("REQ-1", "S3003", VIN_A, dt.datetime.now(dt.UTC) - dt.timedelta(days=35), True, "coil")
+
+    with db.unit_of_work() as uow:
+        with pytest.raises(NotFound):
+            customers.get_customer(uow, STATION_A, str(customer.id))
+        customers.record_station_visit(uow, "evt-1", opened)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        view = customers.customer_view(uow, STATION_A, str(customer.id))
+        assert [e.kind for e in view.service_history] == ["support_request_opened"]
+        assert view.customer.services == 1
+        customers.record_station_visit(uow, "evt-2", closed)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        # Closed 35 days ago, access lasts 30 days after: gone.
+        with pytest.raises(NotFound):
+            customers.get_customer(uow, STATION_A, str(customer.id))
+        assert [e.kind for e in customers.customer_view(uow, HQ, str(customer.id)).service_history] == [
+            "support_request_closed",
+            "support_request_opened",
+        ]
+
+
+def test_a_dealer_sees_its_own_and_headquarters_notes_not_another_dealers(db: Database) -> None:
+    customer = register(db, DEALER_A, LI_WEI).customer
+    register(db, DEALER_B, LI_WEI)
+    with db.unit_of_work() as uow:
+        customers.add_interaction(uow, DEALER_A, str(customer.id), "visit", "test drive AUR")
+        customers.add_interaction(uow, DEALER_B, str(customer.id), "note", "price sensitive")
+        customers.add_interaction(uow, HQ, str(customer.id), "call", "call centre: brochure sent")
+        uow.commit()
+
+    with db.unit_of_work() as uow:
+        seen_by_a = {i.summary for i in customers.customer_view(uow, DEALER_A, str(customer.id)).interactions}
+        seen_by_hq = {i.summary for i in customers.customer_view(uow, HQ, str(customer.id)).interactions}
+        with pytest.raises(ValidationFailed):
+            customers.add_interaction(uow, DEALER_A, str(customer.id), "fax", "x")
+    assert seen_by_a == {"test drive AUR", "call centre: brochure sent"}
+    assert len(seen_by_hq) == 3

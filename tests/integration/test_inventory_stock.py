@@ -517,3 +517,20 @@ def test_an_order_withdrawn_after_it_was_answered_gives_its_car_back(db: Databas
 
     assert released.status == "available" and released.reserved_for_order is None
     no_differences(db)
+
+
+def test_cars_of_a_merged_customer_name_the_survivor(
+    db: Database, stub: inventory_pb2_grpc.InventoryServiceStub
+) -> None:
+    merged, survivor = str(uuid.uuid4()), str(uuid.uuid4())
+    held, sold = receive(db, 97, "D001"), receive(db, 98, "D001")
+    stub.ReserveVehicle(inventory_pb2.ReserveVehicleRequest(vin=held, customer_id=merged), metadata=as_caller(D001))
+    stub.SellVehicle(inventory_pb2.SellVehicleRequest(vin=sold, customer_id=merged), metadata=as_caller(D001))
+
+    with db.unit_of_work() as uow:
+        assert stock.repoint_customer(uow, merged, survivor) == 2
+        uow.commit()
+
+    cars = {v.vin: v for v in stub.ListVehicles(inventory_pb2.ListVehiclesRequest(), metadata=as_caller(D001)).vehicles}
+    assert cars[held].reserved_for_customer == survivor and cars[sold].sold_to_customer == survivor
+    no_differences(db)

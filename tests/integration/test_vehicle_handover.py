@@ -30,7 +30,7 @@ from plumbing.db import Database, event_envelope
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
 from scripts.seed_demo import demo_vin
-from tests.processes import ROOT, nameko_service, queue_exists, running, wait_for
+from tests.processes import BIN, ROOT, nameko_service, queue_exists, running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,8 @@ def customer_master(services: tuple[Database, Database]) -> Database:
 def broker(amqp_uri: str) -> Iterator[Any]:
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
-    channel.exchange_declare("order.events", exchange_type="topic", durable=True)
+    for exchange in ("order.events", "inventory.events"):
+        channel.exchange_declare(exchange, exchange_type="topic", durable=True)
     channel.exchange_declare(DEAD_LETTER_EXCHANGE.name, exchange_type="direct", durable=True)
     for service in ("customer", "inventory"):
         channel.queue_declare(f"{service}.dead-letters", durable=True)
@@ -378,3 +379,49 @@ def test_an_arrival_with_a_bad_vin_is_dead_lettered_not_stocked(inventory: Datab
     assert "order.vehicle_arrived has an invalid vin" in properties.headers["x-dead-letter-reason"]
     assert properties.headers["x-handler"] == "inventory.on_vehicle_arrived"
     assert stock_row(inventory, bad_vin) is None
+
+
+def test_a_car_sold_from_stock_is_linked_to_its_buyer(customer_master: Database, broker) -> None:
+    vin = demo_vin(910_020)
+    buyer = new_customer(customer_master, "+86 138 0091 0020")
+    sale = event_envelope(
+        "inventory",
+        "inventory.vehicle_sold",
+        {"vin": vin, "location_code": "D002", "dealer_code": "D002", "customer_id": buyer, "sold_at": at(5)},
+        1,
+    )
+    broker.basic_publish(
+        "inventory.events",
+        sale["type"],
+        json.dumps(sale).encode(),
+        pika.BasicProperties(content_type="application/json", delivery_mode=2, message_id=sale["id"]),
+    )
+
+    link = wait_for("the sold car linked to its buyer", lambda: link_of(customer_master, vin))
+    assert (str(link.customer_id), link.dealer_code, link.order_number) == (buyer, "D002", None)
+    with customer_master.unit_of_work() as uow:
+        dealer = Principal("d002.sales", Role.DEALER, "D002")
+        assert str(customers.get_customer(uow, dealer, buyer).id) == buyer
+
+
+def test_a_merge_in_the_master_reaches_the_inventory_through_the_relay(
+    inventory: Database, customer_master: Database, broker
+) -> None:
+    vin, order_number = demo_vin(910_021), "ORD-2026-0910021"
+    survivor = new_customer(customer_master, "+86 138 0091 0021")
+    duplicate = new_customer(customer_master, "+86 138 0091 0022")
+    publish(broker, arrived(vin, order_number))
+    publish(broker, delivered(vin, order_number, duplicate))
+    wait_for("the car sold", lambda: (r := stock_row(inventory, vin)) and r.sold_to_customer == duplicate and r)
+
+    with customer_master.unit_of_work() as uow:
+        customers.merge_customers(uow, HQ, survivor, duplicate, reason="one person, two phones")
+        uow.commit()
+    with running([str(BIN / "python"), "-m", "plumbing.relay", "customer"], log_name="customer-relay"):
+        repointed = wait_for(
+            "the sold car naming the survivor",
+            lambda: (r := stock_row(inventory, vin)) and r.sold_to_customer == survivor and r,
+        )
+
+    assert repointed.status == "sold"
+    assert str(link_of(customer_master, vin).customer_id) == survivor  # type: ignore[union-attr]

@@ -7,8 +7,10 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from customer_service import matching
 from plumbing.errors import FieldViolation, ValidationFailed
 from plumbing.vin import vin_problem
 
@@ -37,6 +39,18 @@ class RegistrationForm:
     phone: str = ""
     email: str = ""
     city: str = ""
+    kind: str = "person"
+    national_id: str = ""
+    address_line: str = ""
+    postal_code: str = ""
+    # Channels the customer agreed to be contacted on: phone, sms, email, post.
+    consents: tuple[str, ...] = ()
+
+
+CUSTOMER_KINDS = ("person", "company")
+CONSENT_CHANNELS = ("phone", "sms", "email", "post")
+NATIONAL_ID_MAX = 40
+ADDRESS_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,12 @@ class Registration:
     full_name: str
     key: DedupKey
     city: str | None
+    kind: str = "person"
+    national_id: str | None = None
+    name_key: str = ""
+    address_line: str | None = None
+    postal_code: str | None = None
+    consents: tuple[str, ...] = ()
 
     @property
     def phone(self) -> str | None:
@@ -144,15 +164,55 @@ def normalise_registration(form: RegistrationForm) -> Registration:
     city = _WHITESPACE.sub(" ", form.city).strip()
     if len(city) > CITY_MAX:
         problems.append(FieldViolation("city", f"must be at most {CITY_MAX} characters"))
+    if form.kind not in CUSTOMER_KINDS:
+        problems.append(FieldViolation("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}"))
+    national_id = matching.national_id_key(form.national_id)
+    if national_id is not None and len(national_id) > NATIONAL_ID_MAX:
+        problems.append(FieldViolation("national_id", f"must be at most {NATIONAL_ID_MAX} characters"))
+    address_line = _WHITESPACE.sub(" ", form.address_line).strip()
+    if len(address_line) > ADDRESS_MAX:
+        problems.append(FieldViolation("address_line", f"must be at most {ADDRESS_MAX} characters"))
+    postal_code = form.postal_code.strip().upper()
+    if len(postal_code) > 20:
+        problems.append(FieldViolation("postal_code", "must be at most 20 characters"))
+    unknown = [channel for channel in form.consents if channel not in CONSENT_CHANNELS]
+    if unknown:
+        problems.append(
+            FieldViolation("consents", f"unknown channel {unknown[0]!r}: use {', '.join(CONSENT_CHANNELS)}")
+        )
     key: DedupKey | None = None
-    try:
-        key = dedup_key(form.phone, form.email)
-    except ValidationFailed as exc:
-        problems.extend(exc.violations)
+    # Someone with an official id can be recognised again by it alone.
+    if national_id is not None and not form.phone.strip() and not form.email.strip():
+        key = DedupKey(phone=None, email=None)
+    else:
+        try:
+            key = dedup_key(form.phone, form.email)
+        except ValidationFailed as exc:
+            problems.extend(exc.violations)
     if problems:
         raise ValidationFailed(problems)
     assert key is not None
-    return Registration(full_name=full_name, key=key, city=city or None)
+    return Registration(
+        full_name=full_name,
+        key=key,
+        city=city or None,
+        kind=form.kind,
+        national_id=national_id,
+        name_key=matching.name_key(full_name, company=form.kind == "company"),
+        address_line=address_line or None,
+        postal_code=postal_code or None,
+        consents=tuple(dict.fromkeys(form.consents)),
+    )
+
+
+def identity_of(registration: Registration) -> matching.Identity:
+    return matching.Identity(
+        name_key=registration.name_key,
+        phones=frozenset([registration.phone] if registration.phone else []),
+        emails=frozenset([registration.email] if registration.email else []),
+        national_id=registration.national_id,
+        city=registration.city,
+    )
 
 
 def parse_customer_id(raw: str) -> uuid.UUID:
@@ -162,47 +222,175 @@ def parse_customer_id(raw: str) -> uuid.UUID:
         raise ValidationFailed.one("id", "not a customer id") from exc
 
 
+def _event_fields(event_type: str, data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+    missing = [key for key in keys if not isinstance(data.get(key), str) or not data[key].strip()]
+    if missing:
+        raise ValueError(f"{event_type} is missing {', '.join(missing)}")
+    return {key: data[key].strip() for key in keys}
+
+
+def _event_vin(event_type: str, raw: str, problems: list[str]) -> str:
+    vin = raw.strip().upper()
+    vin_error = vin_problem(vin)
+    if vin_error is not None:
+        problems.append(f"vin {raw!r}: {vin_error}")
+    return vin
+
+
+def _event_time(key: str, raw: str, problems: list[str]) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"{key} {raw!r}: not an RFC 3339 time")
+        return None
+    if moment.tzinfo is None:
+        problems.append(f"{key} {raw!r}: no time zone")
+        return None
+    return moment
+
+
 @dataclass(frozen=True)
 class Handover:
-    """A car its dealer handed over to a customer, as announced by the order service."""
+    """A car handed over to its buyer: an ordered car delivered (order.vehicle_delivered) or a
+    car sold from a dealer's stock (inventory.vehicle_sold)."""
 
-    order_number: str
+    order_number: str | None
     dealer_code: str
     vin: str
     customer_id: uuid.UUID
     delivered_at: dt.datetime
+    price_minor: int = 0
 
     @classmethod
-    def from_event(cls, data: dict[str, Any]) -> Handover:
-        """Read an order.vehicle_delivered event; ValueError naming every missing or bad field."""
-        keys = ("order_number", "dealer_code", "vin", "customer_id", "delivered_at")
-        missing = [key for key in keys if not isinstance(data.get(key), str) or not data[key].strip()]
-        if missing:
-            raise ValueError(f"order.vehicle_delivered is missing {', '.join(missing)}")
-        problems = []
-        vin = data["vin"].strip().upper()
-        vin_error = vin_problem(vin)
-        if vin_error is not None:
-            problems.append(f"vin {data['vin']!r}: {vin_error}")
+    def from_event(cls, data: dict[str, Any], event_type: str = "order.vehicle_delivered") -> Handover:
+        """Read the event; ValueError naming every missing or bad field."""
+        sale = event_type == "inventory.vehicle_sold"
+        when = "sold_at" if sale else "delivered_at"
+        keys = (
+            ("dealer_code", "vin", "customer_id", when)
+            if sale
+            else ("order_number", "dealer_code", "vin", "customer_id", when)
+        )
+        fields = _event_fields(event_type, data, keys)
+        problems: list[str] = []
+        vin = _event_vin(event_type, fields["vin"], problems)
         customer_id: uuid.UUID | None = None
         try:
-            customer_id = uuid.UUID(data["customer_id"].strip())
+            customer_id = uuid.UUID(fields["customer_id"])
         except ValueError:
-            problems.append(f"customer_id {data['customer_id']!r}: not a customer id")
-        delivered_at: dt.datetime | None = None
-        try:
-            delivered_at = dt.datetime.fromisoformat(data["delivered_at"].strip())
-        except ValueError:
-            problems.append(f"delivered_at {data['delivered_at']!r}: not an RFC 3339 time")
-        if delivered_at is not None and delivered_at.tzinfo is None:
-            problems.append(f"delivered_at {data['delivered_at']!r}: no time zone")
+            problems.append(f"customer_id {fields['customer_id']!r}: not a customer id")
+        delivered_at = _event_time(when, fields[when], problems)
+        price = data.get("list_price_minor") or 0
+        if not isinstance(price, int) or price < 0:
+            problems.append(f"list_price_minor {price!r}: not a price")
         if problems:
-            raise ValueError(f"order.vehicle_delivered has bad fields: {'; '.join(problems)}")
+            raise ValueError(f"{event_type} has bad fields: {'; '.join(problems)}")
         assert customer_id is not None and delivered_at is not None
         return cls(
-            order_number=data["order_number"].strip(),
-            dealer_code=data["dealer_code"].strip(),
+            order_number=fields.get("order_number"),
+            dealer_code=fields["dealer_code"],
             vin=vin,
             customer_id=customer_id,
             delivered_at=delivered_at,
+            price_minor=int(price),
         )
+
+
+@dataclass(frozen=True)
+class StationVisit:
+    """A support request a station opened or closed on a car (support_request.opened/closed)."""
+
+    request_id: str
+    station_code: str
+    vin: str
+    occurred_at: dt.datetime
+    closed: bool
+    summary: str
+
+    @classmethod
+    def from_event(cls, event_type: str, data: dict[str, Any], envelope_time: str) -> StationVisit:
+        closed = event_type == "support_request.closed"
+        fields = _event_fields(event_type, data, ("request_id", "station_code", "vin"))
+        problems: list[str] = []
+        vin = _event_vin(event_type, fields["vin"], problems)
+        raw_time = data.get("closed_at") if closed else data.get("opened_at")
+        occurred_at = _event_time("occurred_at", str(raw_time or envelope_time), problems)
+        if problems:
+            raise ValueError(f"{event_type} has bad fields: {'; '.join(problems)}")
+        assert occurred_at is not None
+        codes = ", ".join(str(code) for code in data.get("dtc_codes") or [])
+        summary = str(data.get("resolution") or data.get("subject") or "") if closed else codes
+        return cls(fields["request_id"], fields["station_code"], vin, occurred_at, closed, summary[:500])
+
+
+# --- Relationships and segments ---------------------------------------------------------------
+
+
+class RelationshipKind(StrEnum):
+    PROSPECT = "prospect"
+    BUYER = "buyer"
+    SERVICING = "servicing"
+    FLEET = "fleet"
+
+
+class Segment(StrEnum):
+    """HQ's three groups: people who might buy, people worth winning now, and key customers."""
+
+    POTENTIAL = "potential"
+    TARGET = "target"
+    KEY = "key"
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a customer has bought and had serviced, as the master has recorded it."""
+
+    purchases: int = 0
+    purchase_value_minor: int = 0
+    last_purchase_at: dt.datetime | None = None
+    services: int = 0
+    last_service_at: dt.datetime | None = None
+    fleet: bool = False
+
+
+# Value thresholds in the smallest currency unit (the catalogue's prices are of that order).
+KEY_VALUE_MINOR = 10_000_000
+TIER_A_VALUE_MINOR = 5_000_000
+TIER_B_VALUE_MINOR = 1_500_000
+RECENT_DAYS = 3 * 365
+ACTIVE_DAYS = 365
+
+
+def value_tier(activity: Activity, now: dt.datetime) -> str:
+    """A, B or C from recency, frequency and value of purchases and service (RFM)."""
+    last = max(
+        (moment for moment in (activity.last_purchase_at, activity.last_service_at) if moment is not None),
+        default=None,
+    )
+    recency = (
+        0 if last is None else 2 if (now - last).days <= ACTIVE_DAYS else 1 if (now - last).days <= RECENT_DAYS else 0
+    )
+    frequency = (
+        2 if activity.purchases + activity.services >= 5 else 1 if activity.purchases + activity.services >= 2 else 0
+    )
+    value = (
+        2
+        if activity.purchase_value_minor >= TIER_A_VALUE_MINOR
+        else 1
+        if activity.purchase_value_minor >= TIER_B_VALUE_MINOR
+        else 0
+    )
+    score = recency + frequency + value
+    return "A" if score >= 5 else "B" if score >= 3 else "C"
+
+
+def segment(activity: Activity, now: dt.datetime) -> Segment:
+    """Key: a fleet account, or much bought, or a top tier. Target: bought or serviced within
+    three years. Potential: everyone else the master knows of (prospects)."""
+    tier = value_tier(activity, now)
+    if activity.fleet or activity.purchase_value_minor >= KEY_VALUE_MINOR or (tier == "A" and activity.purchases):
+        return Segment.KEY
+    recent = [m for m in (activity.last_purchase_at, activity.last_service_at) if m is not None]
+    if recent and (now - max(recent)).days <= RECENT_DAYS:
+        return Segment.TARGET
+    return Segment.POTENTIAL

@@ -1,5 +1,6 @@
-"""The customer service's Nameko shell: links delivered cars to their buyers, answers RPC
-calls from the other services.
+"""The customer service's Nameko shell: links delivered and sold cars to their buyers, keeps
+the service history and the stations' access from support requests, answers RPC calls
+from the other services.
 
 Run with `nameko run --config plumbing/nameko.yaml customer_service.service`.
 """
@@ -33,7 +34,21 @@ class CustomerService:
 
     @handles_event("order", "order.vehicle_delivered")
     def on_vehicle_delivered(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
-        customers.link_vehicle(uow, domain.Handover.from_event(event["data"]))
+        customers.link_vehicle(uow, domain.Handover.from_event(event["data"], event["type"]))
+
+    @handles_event("inventory", "inventory.vehicle_sold")
+    def on_vehicle_sold(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        customers.link_vehicle(uow, domain.Handover.from_event(event["data"], event["type"]))
+
+    @handles_event("station", "support_request.opened")
+    def on_support_request_opened(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        visit = domain.StationVisit.from_event(event["type"], event["data"], event["occurred_at"])
+        customers.record_station_visit(uow, event["id"], visit)
+
+    @handles_event("station", "support_request.closed")
+    def on_support_request_closed(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        visit = domain.StationVisit.from_event(event["type"], event["data"], event["occurred_at"])
+        customers.record_station_visit(uow, event["id"], visit)
 
     @rpc
     def get_customer(self, customer_id: str) -> dict[str, Any]:

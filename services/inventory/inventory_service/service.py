@@ -56,6 +56,11 @@ class InventoryService:
     def on_vehicle_delivered(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         stock.hand_over(uow, domain.DeliveredVehicle.from_event(event["data"]))
 
+    @handles_event("customer", "customer.merged")
+    def on_customer_merged(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        data = event["data"]
+        stock.repoint_customer(uow, str(data.get("merged_id") or ""), str(data.get("survivor_id") or ""))
+
     @timer(interval=600)
     def check_aged_stock(self) -> None:
         """Every ten minutes: announce cars that have newly passed the aged-stock threshold."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import DateTime, Select, and_, func, literal, or_, select, text
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert
 
 from inventory_service import domain, ledger
@@ -398,6 +399,19 @@ def release_for_withdrawn_order(uow: UnitOfWork, order: domain.WithdrawnOrder) -
         if steps and row is not None:
             released.append(row)
     return released
+
+
+def repoint_customer(uow: UnitOfWork, merged_id: str, survivor_id: str) -> int:
+    """Customers merged in the master: cars held for or sold to the merged record now name the
+    survivor. No stock moves, so the ledger is untouched. Returns how many cars changed."""
+    merged, survivor = ledger.customer_id(merged_id, "merged_id"), ledger.customer_id(survivor_id, "survivor_id")
+    changed = 0
+    for column in (StockVehicleRow.reserved_for_customer, StockVehicleRow.sold_to_customer):
+        result = uow.session.execute(
+            sa_update(StockVehicleRow).where(column == merged).values({column: survivor, "updated_at": _now()})
+        )
+        changed += result.rowcount  # type: ignore[attr-defined]
+    return changed
 
 
 # --- Cars: a dealer's steps -------------------------------------------------------------------

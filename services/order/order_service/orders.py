@@ -538,7 +538,14 @@ def deliver_vehicle(
     _apply(uow, row, transition, now)
     uow.record_event(
         ORDER_VEHICLE_DELIVERED,
-        _order_event(row, vin=row.vin, customer_id=customer_id, delivered_at=now.isoformat()),
+        _order_event(
+            row,
+            vin=row.vin,
+            customer_id=customer_id,
+            delivered_at=now.isoformat(),
+            list_price_minor=row.list_price_minor,
+            currency=row.currency,
+        ),
     )
     uow.session.flush()
     return row

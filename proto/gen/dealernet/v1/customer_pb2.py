@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64\x65\x61lernet/v1/customer.proto\x12\x0c\x64\x65\x61lernet.v1\"\xb4\x01\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x15\n\rregistered_by\x18\x06 \x01(\t\x12\x15\n\rregistered_at\x18\x07 \x01(\t\x12/\n\x08vehicles\x18\x08 \x03(\x0b\x32\x1d.dealernet.v1.CustomerVehicle\"_\n\x0f\x43ustomerVehicle\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61ler_code\x18\x02 \x01(\t\x12\x14\n\x0corder_number\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65livered_at\x18\x04 \x01(\t\"X\n\x17RegisterCustomerRequest\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\"[\n\x18RegisterCustomerResponse\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\x15\n\ralready_known\x18\x02 \x01(\x08\" \n\x12GetCustomerRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"[\n\x15ListCustomersResponse\x12)\n\tcustomers\x18\x01 \x03(\x0b\x32\x16.dealernet.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x97\x02\n\x0f\x43ustomerService\x12\x61\n\x10RegisterCustomer\x12%.dealernet.v1.RegisterCustomerRequest\x1a&.dealernet.v1.RegisterCustomerResponse\x12G\n\x0bGetCustomer\x12 .dealernet.v1.GetCustomerRequest\x1a\x16.dealernet.v1.Customer\x12X\n\rListCustomers\x12\".dealernet.v1.ListCustomersRequest\x1a#.dealernet.v1.ListCustomersResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x64\x65\x61lernet/v1/customer.proto\x12\x0c\x64\x65\x61lernet.v1\"\xe7\x02\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x15\n\rregistered_by\x18\x06 \x01(\t\x12\x15\n\rregistered_at\x18\x07 \x01(\t\x12/\n\x08vehicles\x18\x08 \x03(\x0b\x32\x1d.dealernet.v1.CustomerVehicle\x12\x0c\n\x04kind\x18\t \x01(\t\x12\x13\n\x0bnational_id\x18\n \x01(\t\x12\x0e\n\x06region\x18\x0b \x01(\t\x12\x16\n\x0esource_channel\x18\x0c \x01(\t\x12\x0f\n\x07segment\x18\r \x01(\t\x12\x12\n\nvalue_tier\x18\x0e \x01(\t\x12\x11\n\tpurchases\x18\x0f \x01(\x05\x12\x1c\n\x14purchase_value_minor\x18\x10 \x01(\x03\x12\x10\n\x08services\x18\x11 \x01(\x05\"_\n\x0f\x43ustomerVehicle\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61ler_code\x18\x02 \x01(\t\x12\x14\n\x0corder_number\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65livered_at\x18\x04 \x01(\t\"\xb8\x01\n\x17RegisterCustomerRequest\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x13\n\x0bnational_id\x18\x06 \x01(\t\x12\x14\n\x0c\x61\x64\x64ress_line\x18\x07 \x01(\t\x12\x13\n\x0bpostal_code\x18\x08 \x01(\t\x12\x10\n\x08\x63onsents\x18\t \x03(\t\"v\n\x18RegisterCustomerResponse\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\x15\n\ralready_known\x18\x02 \x01(\x08\x12\x19\n\x11queued_for_review\x18\x03 \x01(\x05\"b\n\rDuplicateHint\x12\x10\n\x08\x64\x65\x63ision\x18\x01 \x01(\t\x12\x14\n\x0cmasked_phone\x18\x02 \x01(\t\x12\x14\n\x0cmasked_email\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\"N\n\x0e\x44uplicateCheck\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12,\n\x07matches\x18\x02 \x03(\x0b\x32\x1b.dealernet.v1.DuplicateHint\"&\n\x07\x43ontact\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"Y\n\x07\x41\x64\x64ress\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04line\x18\x02 \x01(\t\x12\x13\n\x0bpostal_code\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\"U\n\x07\x43onsent\x12\x0f\n\x07\x63hannel\x18\x01 \x01(\t\x12\x0f\n\x07granted\x18\x02 \x01(\x08\x12\x13\n\x0brecorded_by\x18\x03 \x01(\t\x12\x13\n\x0brecorded_at\x18\x04 \x01(\t\"6\n\x0b\x43onsentList\x12\'\n\x08\x63onsents\x18\x01 \x03(\x0b\x32\x15.dealernet.v1.Consent\"Q\n\x0cRelationship\x12\x10\n\x08org_code\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05since\x18\x03 \x01(\t\x12\x12\n\nexpires_at\x18\x04 \x01(\t\"x\n\x0cServiceEvent\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x14\n\x0cstation_code\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12\x0f\n\x07summary\x18\x05 \x01(\t\x12\x13\n\x0boccurred_at\x18\x06 \x01(\t\"t\n\x0bInteraction\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\x12\x10\n\x08org_code\x18\x04 \x01(\t\x12\x13\n\x0brecorded_by\x18\x05 \x01(\t\x12\x13\n\x0boccurred_at\x18\x06 \x01(\t\"\xe1\x02\n\x0c\x43ustomerView\x12(\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\'\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x15.dealernet.v1.Contact\x12(\n\taddresses\x18\x03 \x03(\x0b\x32\x15.dealernet.v1.Address\x12\'\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x15.dealernet.v1.Consent\x12\x31\n\rrelationships\x18\x05 \x03(\x0b\x32\x1a.dealernet.v1.Relationship\x12\x33\n\x0fservice_history\x18\x06 \x03(\x0b\x32\x1a.dealernet.v1.ServiceEvent\x12/\n\x0cinteractions\x18\x07 \x03(\x0b\x32\x19.dealernet.v1.Interaction\x12\x12\n\nmerged_ids\x18\x08 \x03(\t\" \n\x12GetCustomerRequest\x12\n\n\x02id\x18\x01 \x01(\t\"s\n\x14ListCustomersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0f\n\x07segment\x18\x03 \x01(\t\x12\x0e\n\x06region\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65\x61ler_code\x18\x05 \x01(\t\"<\n\x15\x43ountCustomersRequest\x12\x0e\n\x06region\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61ler_code\x18\x02 \x01(\t\"W\n\rCustomerCount\x12\x0f\n\x07segment\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x12\n\nvalue_tier\x18\x03 \x01(\t\x12\x11\n\tcustomers\x18\x04 \x01(\x05\"L\n\x0e\x43ustomerCounts\x12+\n\x06\x63ounts\x18\x01 \x03(\x0b\x32\x1b.dealernet.v1.CustomerCount\x12\r\n\x05total\x18\x02 \x01(\x05\"M\n\x14RecordConsentRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12\x0f\n\x07granted\x18\x03 \x01(\x08\"`\n\x15\x41\x64\x64InteractionRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\x12\x13\n\x0boccurred_at\x18\x04 \x01(\t\"\xb2\x01\n\x0bMatchReview\x12\n\n\x02id\x18\x01 \x01(\t\x12(\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12)\n\tcandidate\x18\x03 \x01(\x0b\x32\x16.dealernet.v1.Customer\x12\r\n\x05score\x18\x04 \x01(\x01\x12\x0f\n\x07reasons\x18\x05 \x03(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x12\n\ncreated_at\x18\x07 \x01(\t\"@\n\x17ListMatchReviewsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"_\n\x18ListMatchReviewsResponse\x12*\n\x07reviews\x18\x01 \x03(\x0b\x32\x19.dealernet.v1.MatchReview\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"?\n\x18\x44\x65\x63ideMatchReviewRequest\x12\x11\n\treview_id\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x02 \x01(\t\"O\n\x15MergeCustomersRequest\x12\x13\n\x0bsurvivor_id\x18\x01 \x01(\t\x12\x11\n\tmerged_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"[\n\x15ListCustomersResponse\x12)\n\tcustomers\x18\x01 \x03(\x0b\x32\x16.dealernet.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x16ImportCustomersRequest\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\":\n\x0bRejectedRow\x12\x0c\n\x04line\x18\x01 \x01(\x05\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xe8\x01\n\x0cImportReport\x12\x11\n\timport_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\x0c\n\x04rows\x18\x03 \x01(\x05\x12\x0f\n\x07\x63reated\x18\x04 \x01(\x05\x12\x0e\n\x06linked\x18\x05 \x01(\x05\x12\x19\n\x11queued_for_review\x18\x06 \x01(\x05\x12\x10\n\x08rejected\x18\x07 \x01(\x05\x12\x30\n\rrejected_rows\x18\x08 \x03(\x0b\x32\x19.dealernet.v1.RejectedRow\x12\x10\n\x08replayed\x18\t \x01(\x08\x12\x13\n\x0bimported_at\x18\n \x01(\t2\x96\x08\n\x0f\x43ustomerService\x12\x61\n\x10RegisterCustomer\x12%.dealernet.v1.RegisterCustomerRequest\x1a&.dealernet.v1.RegisterCustomerResponse\x12V\n\x0f\x43heckDuplicates\x12%.dealernet.v1.RegisterCustomerRequest\x1a\x1c.dealernet.v1.DuplicateCheck\x12G\n\x0bGetCustomer\x12 .dealernet.v1.GetCustomerRequest\x1a\x16.dealernet.v1.Customer\x12O\n\x0fGetCustomerView\x12 .dealernet.v1.GetCustomerRequest\x1a\x1a.dealernet.v1.CustomerView\x12X\n\rListCustomers\x12\".dealernet.v1.ListCustomersRequest\x1a#.dealernet.v1.ListCustomersResponse\x12S\n\x0e\x43ountCustomers\x12#.dealernet.v1.CountCustomersRequest\x1a\x1c.dealernet.v1.CustomerCounts\x12N\n\rRecordConsent\x12\".dealernet.v1.RecordConsentRequest\x1a\x19.dealernet.v1.ConsentList\x12P\n\x0e\x41\x64\x64Interaction\x12#.dealernet.v1.AddInteractionRequest\x1a\x19.dealernet.v1.Interaction\x12\x61\n\x10ListMatchReviews\x12%.dealernet.v1.ListMatchReviewsRequest\x1a&.dealernet.v1.ListMatchReviewsResponse\x12V\n\x11\x44\x65\x63ideMatchReview\x12&.dealernet.v1.DecideMatchReviewRequest\x1a\x19.dealernet.v1.MatchReview\x12M\n\x0eMergeCustomers\x12#.dealernet.v1.MergeCustomersRequest\x1a\x16.dealernet.v1.Customer\x12S\n\x0fImportCustomers\x12$.dealernet.v1.ImportCustomersRequest\x1a\x1a.dealernet.v1.ImportReportb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,19 +32,65 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dealernet.v1.customer_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CUSTOMER']._serialized_start=46
-  _globals['_CUSTOMER']._serialized_end=226
-  _globals['_CUSTOMERVEHICLE']._serialized_start=228
-  _globals['_CUSTOMERVEHICLE']._serialized_end=323
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=325
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=413
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=415
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=506
-  _globals['_GETCUSTOMERREQUEST']._serialized_start=508
-  _globals['_GETCUSTOMERREQUEST']._serialized_end=540
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=542
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=603
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=605
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=696
-  _globals['_CUSTOMERSERVICE']._serialized_start=699
-  _globals['_CUSTOMERSERVICE']._serialized_end=978
+  _globals['_CUSTOMER']._serialized_end=405
+  _globals['_CUSTOMERVEHICLE']._serialized_start=407
+  _globals['_CUSTOMERVEHICLE']._serialized_end=502
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=505
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=689
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=691
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=809
+  _globals['_DUPLICATEHINT']._serialized_start=811
+  _globals['_DUPLICATEHINT']._serialized_end=909
+  _globals['_DUPLICATECHECK']._serialized_start=911
+  _globals['_DUPLICATECHECK']._serialized_end=989
+  _globals['_CONTACT']._serialized_start=991
+  _globals['_CONTACT']._serialized_end=1029
+  _globals['_ADDRESS']._serialized_start=1031
+  _globals['_ADDRESS']._serialized_end=1120
+  _globals['_CONSENT']._serialized_start=1122
+  _globals['_CONSENT']._serialized_end=1207
+  _globals['_CONSENTLIST']._serialized_start=1209
+  _globals['_CONSENTLIST']._serialized_end=1263
+  _globals['_RELATIONSHIP']._serialized_start=1265
+  _globals['_RELATIONSHIP']._serialized_end=1346
+  _globals['_SERVICEEVENT']._serialized_start=1348
+  _globals['_SERVICEEVENT']._serialized_end=1468
+  _globals['_INTERACTION']._serialized_start=1470
+  _globals['_INTERACTION']._serialized_end=1586
+  _globals['_CUSTOMERVIEW']._serialized_start=1589
+  _globals['_CUSTOMERVIEW']._serialized_end=1942
+  _globals['_GETCUSTOMERREQUEST']._serialized_start=1944
+  _globals['_GETCUSTOMERREQUEST']._serialized_end=1976
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=1978
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=2093
+  _globals['_COUNTCUSTOMERSREQUEST']._serialized_start=2095
+  _globals['_COUNTCUSTOMERSREQUEST']._serialized_end=2155
+  _globals['_CUSTOMERCOUNT']._serialized_start=2157
+  _globals['_CUSTOMERCOUNT']._serialized_end=2244
+  _globals['_CUSTOMERCOUNTS']._serialized_start=2246
+  _globals['_CUSTOMERCOUNTS']._serialized_end=2322
+  _globals['_RECORDCONSENTREQUEST']._serialized_start=2324
+  _globals['_RECORDCONSENTREQUEST']._serialized_end=2401
+  _globals['_ADDINTERACTIONREQUEST']._serialized_start=2403
+  _globals['_ADDINTERACTIONREQUEST']._serialized_end=2499
+  _globals['_MATCHREVIEW']._serialized_start=2502
+  _globals['_MATCHREVIEW']._serialized_end=2680
+  _globals['_LISTMATCHREVIEWSREQUEST']._serialized_start=2682
+  _globals['_LISTMATCHREVIEWSREQUEST']._serialized_end=2746
+  _globals['_LISTMATCHREVIEWSRESPONSE']._serialized_start=2748
+  _globals['_LISTMATCHREVIEWSRESPONSE']._serialized_end=2843
+  _globals['_DECIDEMATCHREVIEWREQUEST']._serialized_start=2845
+  _globals['_DECIDEMATCHREVIEWREQUEST']._serialized_end=2908
+  _globals['_MERGECUSTOMERSREQUEST']._serialized_start=2910
+  _globals['_MERGECUSTOMERSREQUEST']._serialized_end=2989
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=2991
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=3082
+  _globals['_IMPORTCUSTOMERSREQUEST']._serialized_start=3084
+  _globals['_IMPORTCUSTOMERSREQUEST']._serialized_end=3143
+  _globals['_REJECTEDROW']._serialized_start=3145
+  _globals['_REJECTEDROW']._serialized_end=3203
+  _globals['_IMPORTREPORT']._serialized_start=3206
+  _globals['_IMPORTREPORT']._serialized_end=3438
+  _globals['_CUSTOMERSERVICE']._serialized_start=3441
+  _globals['_CUSTOMERSERVICE']._serialized_end=4487
 # @@protoc_insertion_point(module_scope)

@@ -39,15 +39,60 @@ class CustomerServiceStub:
                 request_serializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerResponse.FromString,
                 _registered_method=True)
+        self.CheckDuplicates = channel.unary_unary(
+                '/dealernet.v1.CustomerService/CheckDuplicates',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.DuplicateCheck.FromString,
+                _registered_method=True)
         self.GetCustomer = channel.unary_unary(
                 '/dealernet.v1.CustomerService/GetCustomer',
                 request_serializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_customer__pb2.Customer.FromString,
                 _registered_method=True)
+        self.GetCustomerView = channel.unary_unary(
+                '/dealernet.v1.CustomerService/GetCustomerView',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
+                _registered_method=True)
         self.ListCustomers = channel.unary_unary(
                 '/dealernet.v1.CustomerService/ListCustomers',
                 request_serializer=dealernet_dot_v1_dot_customer__pb2.ListCustomersRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_customer__pb2.ListCustomersResponse.FromString,
+                _registered_method=True)
+        self.CountCustomers = channel.unary_unary(
+                '/dealernet.v1.CustomerService/CountCustomers',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.CountCustomersRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.CustomerCounts.FromString,
+                _registered_method=True)
+        self.RecordConsent = channel.unary_unary(
+                '/dealernet.v1.CustomerService/RecordConsent',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.RecordConsentRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.ConsentList.FromString,
+                _registered_method=True)
+        self.AddInteraction = channel.unary_unary(
+                '/dealernet.v1.CustomerService/AddInteraction',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.AddInteractionRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.Interaction.FromString,
+                _registered_method=True)
+        self.ListMatchReviews = channel.unary_unary(
+                '/dealernet.v1.CustomerService/ListMatchReviews',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsResponse.FromString,
+                _registered_method=True)
+        self.DecideMatchReview = channel.unary_unary(
+                '/dealernet.v1.CustomerService/DecideMatchReview',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.DecideMatchReviewRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.MatchReview.FromString,
+                _registered_method=True)
+        self.MergeCustomers = channel.unary_unary(
+                '/dealernet.v1.CustomerService/MergeCustomers',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.MergeCustomersRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.Customer.FromString,
+                _registered_method=True)
+        self.ImportCustomers = channel.unary_unary(
+                '/dealernet.v1.CustomerService/ImportCustomers',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.ImportCustomersRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.ImportReport.FromString,
                 _registered_method=True)
 
 
@@ -55,7 +100,18 @@ class CustomerServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def RegisterCustomer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Adds a customer, or, when the master clearly holds them already, links the
+        caller to that record (already_known). Doubtful matches are created and
+        queued for headquarters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckDuplicates(self, request, context):
+        """Before registering: whether the master holds this person, contacts masked,
+        without saying whose customer it is.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -66,8 +122,65 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCustomerView(self, request, context):
+        """The 360 view: contacts, addresses, consents, relationships, cars, service
+        history, interactions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListCustomers(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountCustomers(self, request, context):
+        """Customers per segment, region and value tier, among those the caller may see.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordConsent(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddInteraction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMatchReviews(self, request, context):
+        """Headquarters: possible duplicates waiting for a decision.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideMatchReview(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeCustomers(self, request, context):
+        """Headquarters: makes two records one; the merged id keeps resolving.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportCustomers(self, request, context):
+        """Dealer: loads its existing customer list (CSV, UTF-8, header row). Good
+        rows are registered (and deduplicated) as RegisterCustomer would; bad rows
+        come back with their line and reason. The same file from the same dealer
+        is loaded once: a second upload returns the first report.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -80,15 +193,60 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     request_deserializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerResponse.SerializeToString,
             ),
+            'CheckDuplicates': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckDuplicates,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.RegisterCustomerRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.DuplicateCheck.SerializeToString,
+            ),
             'GetCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomer,
                     request_deserializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_customer__pb2.Customer.SerializeToString,
             ),
+            'GetCustomerView': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCustomerView,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.SerializeToString,
+            ),
             'ListCustomers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCustomers,
                     request_deserializer=dealernet_dot_v1_dot_customer__pb2.ListCustomersRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_customer__pb2.ListCustomersResponse.SerializeToString,
+            ),
+            'CountCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountCustomers,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.CountCustomersRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.CustomerCounts.SerializeToString,
+            ),
+            'RecordConsent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordConsent,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.RecordConsentRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.ConsentList.SerializeToString,
+            ),
+            'AddInteraction': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddInteraction,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.AddInteractionRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.Interaction.SerializeToString,
+            ),
+            'ListMatchReviews': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMatchReviews,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsResponse.SerializeToString,
+            ),
+            'DecideMatchReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideMatchReview,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.DecideMatchReviewRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.MatchReview.SerializeToString,
+            ),
+            'MergeCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeCustomers,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.MergeCustomersRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.Customer.SerializeToString,
+            ),
+            'ImportCustomers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportCustomers,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.ImportCustomersRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.ImportReport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -129,6 +287,33 @@ class CustomerService:
             _registered_method=True)
 
     @staticmethod
+    def CheckDuplicates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/CheckDuplicates',
+            dealernet_dot_v1_dot_customer__pb2.RegisterCustomerRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.DuplicateCheck.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetCustomer(request,
             target,
             options=(),
@@ -156,6 +341,33 @@ class CustomerService:
             _registered_method=True)
 
     @staticmethod
+    def GetCustomerView(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/GetCustomerView',
+            dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListCustomers(request,
             target,
             options=(),
@@ -172,6 +384,195 @@ class CustomerService:
             '/dealernet.v1.CustomerService/ListCustomers',
             dealernet_dot_v1_dot_customer__pb2.ListCustomersRequest.SerializeToString,
             dealernet_dot_v1_dot_customer__pb2.ListCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/CountCustomers',
+            dealernet_dot_v1_dot_customer__pb2.CountCustomersRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.CustomerCounts.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordConsent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/RecordConsent',
+            dealernet_dot_v1_dot_customer__pb2.RecordConsentRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.ConsentList.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddInteraction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/AddInteraction',
+            dealernet_dot_v1_dot_customer__pb2.AddInteractionRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.Interaction.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMatchReviews(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/ListMatchReviews',
+            dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.ListMatchReviewsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideMatchReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/DecideMatchReview',
+            dealernet_dot_v1_dot_customer__pb2.DecideMatchReviewRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.MatchReview.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/MergeCustomers',
+            dealernet_dot_v1_dot_customer__pb2.MergeCustomersRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.Customer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportCustomers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/ImportCustomers',
+            dealernet_dot_v1_dot_customer__pb2.ImportCustomersRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.ImportReport.FromString,
             options,
             channel_credentials,
             insecure,

@@ -540,3 +540,31 @@ def test_a_dealer_sees_its_own_and_headquarters_notes_not_another_dealers(db: Da
             customers.add_interaction(uow, DEALER_A, str(customer.id), "fax", "x")
     assert seen_by_a == {"test drive AUR", "call centre: brochure sent"}
     assert len(seen_by_hq) == 3
+
+
+def test_a_company_a_dealer_registers_is_its_fleet_account_and_a_key_customer(db: Database) -> None:
+    fleet = register(
+        db,
+        DEALER_A,
+        RegistrationForm(
+            full_name="Harbour Logistics Co., Ltd.",
+            kind="company",
+            national_id="91-310000-MA1FL",
+            email="fleet@harbour-logistics.example",
+            address_line="88 Dock Road",
+            postal_code="200000",
+            city="Shanghai",
+            consents=("email", "post"),
+        ),
+    ).customer
+    again = register(
+        db, DEALER_B, RegistrationForm(full_name="Harbour Logistics GmbH", kind="company", national_id="91310000MA1FL")
+    )
+
+    assert again.already_known and again.customer.id == fleet.id
+    with db.unit_of_work() as uow:
+        view = customers.customer_view(uow, DEALER_A, str(fleet.id))
+    assert (view.customer.segment, view.customer.kind) == ("key", "company")
+    assert [(r.org_code, r.kind) for r in view.relationships] == [("D1001", "fleet")]
+    assert [(a.kind, a.line, a.postal_code) for a in view.addresses] == [("registered", "88 Dock Road", "200000")]
+    assert [(c.channel, c.granted) for c in view.consents] == [("email", True), ("post", True)]

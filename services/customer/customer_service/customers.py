@@ -215,16 +215,19 @@ def check_duplicates(uow: UnitOfWork, principal: Principal, form: domain.Registr
     return hints
 
 
-def _relationship_for(principal: Principal) -> domain.RelationshipKind | None:
+def _relationship_for(principal: Principal, customer_kind: str) -> domain.RelationshipKind | None:
+    """A dealer registering a company takes it on as a fleet account, a person as a prospect."""
     if principal.role is Role.DEALER:
-        return domain.RelationshipKind.PROSPECT
+        return domain.RelationshipKind.FLEET if customer_kind == "company" else domain.RelationshipKind.PROSPECT
     if principal.role is Role.STATION:
         return domain.RelationshipKind.SERVICING
     return None
 
 
-def _grant_registrar(uow: UnitOfWork, principal: Principal, customer_id: uuid.UUID, source: str) -> None:
-    kind = _relationship_for(principal)
+def _grant_registrar(
+    uow: UnitOfWork, principal: Principal, customer_id: uuid.UUID, customer_kind: str, source: str
+) -> None:
+    kind = _relationship_for(principal, customer_kind)
     if kind is not None and principal.org_code:
         start_relationship(uow, customer_id, principal.org_code, kind, source)
 
@@ -281,7 +284,7 @@ def register_customer(
     if clear:
         _, known = max(clear, key=lambda pair: pair[0].score)
         _add_contacts(uow, known, registration)
-        _grant_registrar(uow, principal, known.id, source)
+        _grant_registrar(uow, principal, known.id, known.kind, source)
         _record_consents(uow, known.id, registration.consents, principal.subject)
         uow.session.flush()
         return RegisterResult(known, already_known=True)
@@ -310,7 +313,8 @@ def register_customer(
                 city=registration.city,
             )
         )
-    _grant_registrar(uow, principal, customer.id, source)
+    _grant_registrar(uow, principal, customer.id, customer.kind, source)
+    refresh_segment(uow, customer)
     _record_consents(uow, customer.id, registration.consents, principal.subject)
     for match, candidate in candidates:
         uow.session.add(

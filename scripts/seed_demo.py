@@ -1,7 +1,8 @@
 """Seeds a small demo channel: HQ, three regions, six dealers, three stations, their
 logins, a catalogue of three models with their options, the dealers' quotas for this
 month and the next, a few dealer orders on their way through the plants, the channel's
-stock locations, cars in the maker's pool and at dealers, and parts at the stations.
+stock locations, cars in the maker's pool and at dealers, parts at the stations, and a
+few customers in the master.
 
 Each component's data is written through that component's own models, into its own
 database; the demo orders go through the order service's own use cases. Running it again
@@ -19,6 +20,10 @@ import os
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from customer_service import customers
+from customer_service.domain import RegistrationForm
+from customer_service.models import CustomerRow
+from customer_service.models import tables as customer_tables
 from gateway.accounts import Account, Organisation, hash_password
 from inventory_service import stock
 from inventory_service.domain import MAKER_POOL
@@ -256,9 +261,51 @@ def seed_inventory(session: Session) -> None:
             stock.receive_parts(uow, headquarters, location, part_number, quantity, "demo opening stock", description)
 
 
+# (registering organisation, region, name, phone, e-mail, city, kind)
+CUSTOMERS = [
+    ("D001", "EAST", "Li Wei", "+86 138 0013 8000", "li.wei@example.com", "Shanghai", "person"),
+    (
+        "D001",
+        "EAST",
+        "Harbour Logistics Co., Ltd.",
+        "+86 21 5555 0101",
+        "fleet@harbour-logistics.example",
+        "Shanghai",
+        "company",
+    ),
+    ("D002", "EAST", "Zhou Lan", "+86 139 0000 0002", "", "Shanghai", "person"),
+    ("D003", "NORTH", "Wang Fang", "+86 137 0000 0003", "wang.fang@example.com", "Beijing", "person"),
+    ("S001", "EAST", "Chen Jie", "+86 136 0000 0004", "", "Shanghai", "person"),
+]
+
+
+def seed_customers(session: Session) -> None:
+    """A few customers, registered through the customer master's own use case."""
+    if session.scalar(select(CustomerRow).limit(1)) is not None:
+        return
+    uow = UnitOfWork(session, "customer", customer_tables)
+    for org, region, name, phone, email, city, kind in CUSTOMERS:
+        role = Role.STATION if org.startswith("S") else Role.DEALER
+        registrar = Principal(
+            subject=f"{org.lower()}.{'tech' if role is Role.STATION else 'sales'}",
+            role=role,
+            org_code=org,
+            region=region,
+        )
+        form = RegistrationForm(
+            full_name=name, phone=phone, email=email, city=city, kind=kind, consents=("email",) if email else ()
+        )
+        customers.register_customer(uow, registrar, form)
+
+
 def seed() -> None:
     settings = settings_module.load()
-    for component, fill in (("gateway", seed_gateway), ("order", seed_order), ("inventory", seed_inventory)):
+    for component, fill in (
+        ("gateway", seed_gateway),
+        ("order", seed_order),
+        ("inventory", seed_inventory),
+        ("customer", seed_customers),
+    ):
         engine = make_engine(settings.database_url(component), pool_size=1, instrument=False)
         with Session(engine) as session:
             fill(session)

@@ -568,3 +568,25 @@ def test_a_company_a_dealer_registers_is_its_fleet_account_and_a_key_customer(db
     assert [(r.org_code, r.kind) for r in view.relationships] == [("D1001", "fleet")]
     assert [(a.kind, a.line, a.postal_code) for a in view.addresses] == [("registered", "88 Dock Road", "200000")]
     assert [(c.channel, c.granted) for c in view.consents] == [("email", True), ("post", True)]
+
+
+def test_a_repair_adds_to_the_cars_history_and_lets_the_station_see_the_owner_for_a_while(db: Database) -> None:
+    from customer_service.domain import StationVisit
+
+    customer = register(db, DEALER_A, LI_WEI).customer
+    _deliver(db, str(customer.id), VIN_A, "D1001")
+    recent = StationVisit.from_event(
+        "station.repair_recorded",
+        {"repair_id": "R-1", "station_code": "S3003", "vin": VIN_A, "work_done": "replaced coil pack 1"},
+        (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(),
+    )
+
+    with db.unit_of_work() as uow:
+        customers.record_station_visit(uow, "evt-r1", recent)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        view = customers.customer_view(uow, STATION_A, str(customer.id))
+    assert [(e.kind, e.summary) for e in view.service_history] == [("repair", "replaced coil pack 1")]
+    [servicing] = view.relationships
+    assert servicing.kind == "servicing" and servicing.expires_at is not None
+    assert view.customer.services == 1

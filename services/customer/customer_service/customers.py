@@ -762,9 +762,10 @@ def link_vehicle(uow: UnitOfWork, handover: domain.Handover) -> CustomerVehicleR
 
 
 def record_station_visit(uow: UnitOfWork, source_event_id: str, visit: domain.StationVisit) -> None:
-    """A station opened or closed a support request on a car: the car's service history grows,
-    and the station may see the car's owner while the request is open and for a while after."""
-    kind = "support_request_closed" if visit.closed else "support_request_opened"
+    """A station opened or closed a support request on a car, or repaired it: the car's service
+    history grows, and the station may see the car's owner while the request is open and for
+    a while after it closed or the repair was done."""
+    kind = "repair" if visit.repair else "support_request_closed" if visit.closed else "support_request_opened"
     uow.session.execute(
         insert(ServiceEventRow)
         .values(
@@ -782,9 +783,9 @@ def record_station_visit(uow: UnitOfWork, source_event_id: str, visit: domain.St
     owner = resolve(uow, owner_id) if owner_id is not None else None
     if owner is None:
         return
-    source = f"support request {visit.request_id}"
-    if visit.closed:
-        ends = visit.occurred_at + dt.timedelta(days=settings_module.load().station_access_days)
+    source = f"repair {visit.request_id}" if visit.repair else f"support request {visit.request_id}"
+    access_ends = visit.occurred_at + dt.timedelta(days=settings_module.load().station_access_days)
+    if visit.closed and not visit.repair:
         uow.session.execute(
             update(RelationshipRow)
             .where(
@@ -792,10 +793,30 @@ def record_station_visit(uow: UnitOfWork, source_event_id: str, visit: domain.St
                 RelationshipRow.org_code == visit.station_code,
                 RelationshipRow.kind == domain.RelationshipKind.SERVICING.value,
             )
-            .values(expires_at=ends)
+            .values(expires_at=access_ends)
         )
         return
-    start_relationship(uow, owner.id, visit.station_code, domain.RelationshipKind.SERVICING, source)
+    if visit.repair:
+        # The station did the work: it sees the owner for as long as after a request, unless
+        # an open request already lets it see them without end.
+        uow.session.execute(
+            insert(RelationshipRow)
+            .values(
+                customer_id=owner.id,
+                org_code=visit.station_code,
+                kind=domain.RelationshipKind.SERVICING.value,
+                since=visit.occurred_at,
+                expires_at=access_ends,
+                source=source,
+            )
+            .on_conflict_do_update(
+                index_elements=[RelationshipRow.customer_id, RelationshipRow.org_code, RelationshipRow.kind],
+                set_={"expires_at": access_ends},
+                where=RelationshipRow.expires_at.is_not(None),
+            )
+        )
+    else:
+        start_relationship(uow, owner.id, visit.station_code, domain.RelationshipKind.SERVICING, source)
     uow.session.refresh(owner, with_for_update=True)
     owner.services += 1
     if owner.last_service_at is None or owner.last_service_at < visit.occurred_at:

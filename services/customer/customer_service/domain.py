@@ -298,7 +298,7 @@ class Handover:
 
 @dataclass(frozen=True)
 class StationVisit:
-    """A support request a station opened or closed on a car (support_request.opened/closed)."""
+    """A station's work on a car: a support request opened or closed, or a repair done."""
 
     request_id: str
     station_code: str
@@ -306,21 +306,30 @@ class StationVisit:
     occurred_at: dt.datetime
     closed: bool
     summary: str
+    repair: bool = False
 
     @classmethod
     def from_event(cls, event_type: str, data: dict[str, Any], envelope_time: str) -> StationVisit:
-        closed = event_type == "support_request.closed"
-        fields = _event_fields(event_type, data, ("request_id", "station_code", "vin"))
+        """Read support_request.opened/closed or station.repair_recorded (a repair is a visit
+        that ends when the work is done)."""
+        repair = event_type == "station.repair_recorded"
+        closed = event_type == "support_request.closed" or repair
+        reference = "repair_id" if repair else "request_id"
+        fields = _event_fields(event_type, data, (reference, "station_code", "vin"))
+        fields["request_id"] = fields[reference]
         problems: list[str] = []
         vin = _event_vin(event_type, fields["vin"], problems)
-        raw_time = data.get("closed_at") if closed else data.get("opened_at")
+        raw_time = data.get("repaired_at") if repair else data.get("closed_at") if closed else data.get("opened_at")
         occurred_at = _event_time("occurred_at", str(raw_time or envelope_time), problems)
         if problems:
             raise ValueError(f"{event_type} has bad fields: {'; '.join(problems)}")
         assert occurred_at is not None
         codes = ", ".join(str(code) for code in data.get("dtc_codes") or [])
-        summary = str(data.get("resolution") or data.get("subject") or "") if closed else codes
-        return cls(fields["request_id"], fields["station_code"], vin, occurred_at, closed, summary[:500])
+        if repair:
+            summary = str(data.get("work_done") or "")
+        else:
+            summary = str(data.get("resolution") or data.get("subject") or "") if closed else codes
+        return cls(fields["request_id"], fields["station_code"], vin, occurred_at, closed, summary[:500], repair)
 
 
 # --- Relationships and segments ---------------------------------------------------------------

@@ -45,6 +45,11 @@ class CustomerService:
         visit = domain.StationVisit.from_event(event["type"], event["data"], event["occurred_at"])
         customers.record_station_visit(uow, event["id"], visit)
 
+    @handles_event("station", "station.repair_recorded")
+    def on_repair_recorded(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        visit = domain.StationVisit.from_event(event["type"], event["data"], event["occurred_at"])
+        customers.record_station_visit(uow, event["id"], visit)
+
     @handles_event("station", "support_request.closed")
     def on_support_request_closed(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         visit = domain.StationVisit.from_event(event["type"], event["data"], event["occurred_at"])

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pika
+import pika.exceptions
 import pytest
 from opentelemetry import trace
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from order_service.models import tables
 from plumbing import tracing
@@ -120,6 +122,41 @@ def test_events_stay_pending_while_the_broker_is_unreachable_and_go_out_after(
     assert [p.message_id for _, p, _ in listener(3)] == ids
 
 
+class BrokerLostOnSecondPublish(BrokerPublisher):
+    def __init__(self, amqp_uri: str) -> None:
+        super().__init__(amqp_uri)
+        self.calls = 0
+
+    def publish(self, *args: Any) -> None:
+        self.calls += 1
+        if self.calls == 2:
+            raise pika.exceptions.AMQPConnectionError("broker went away")
+        super().publish(*args)
+
+
+def test_a_batch_cut_short_by_the_broker_keeps_what_was_confirmed_and_records_the_failure(
+    database: Database, amqp_uri: str, listener
+) -> None:
+    ids = record(database, count=3)
+    publisher = BrokerLostOnSecondPublish(amqp_uri)
+    with pytest.raises(ConnectionError):
+        relay_batch(database.engine, tables, publisher)
+    outbox = tables.outbox
+    with database.engine.connect() as conn:
+        rows = conn.execute(
+            select(outbox.c.published_at.is_not(None), outbox.c.publish_attempts, outbox.c.last_error).order_by(
+                outbox.c.seq
+            )
+        ).all()
+    assert [(published, attempts) for published, attempts, _ in rows] == [(True, 0), (False, 1), (False, 0)]
+    assert "broker went away" in rows[1][2]
+
+    publisher = BrokerPublisher(amqp_uri)
+    assert relay_batch(database.engine, tables, publisher) == 2
+    publisher.close()
+    assert [p.message_id for _, p, _ in listener(3)] == ids
+
+
 def test_a_relay_started_after_a_crash_publishes_what_was_left(database: Database, amqp_uri: str, listener) -> None:
     ids = record(database, count=5)  # committed while no relay was running
     with running([sys.executable, "-m", "plumbing.relay", "order"], log_name="relay-restart"):
@@ -127,6 +164,26 @@ def test_a_relay_started_after_a_crash_publishes_what_was_left(database: Databas
         later = record(database, count=2)  # woken by NOTIFY, not only by polling
         wait_for("new events drained", lambda: unpublished(database) == 0, timeout=20)
     assert sorted(p.message_id for _, p, _ in listener(7)) == sorted(ids + later)
+
+
+def test_a_relay_that_lost_its_database_connections_reconnects(database: Database, amqp_uri: str, listener) -> None:
+    with running([sys.executable, "-m", "plumbing.relay", "order"], log_name="relay-reconnect") as relay:
+        before = record(database, count=2)
+        wait_for("outbox drained", lambda: unpublished(database) == 0, timeout=20)
+        with database.engine.connect() as conn:
+            # As a database restart would: every other session of this database ends.
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        time.sleep(2)  # longer than the relay's poll: it has seen its sessions go by now
+        assert relay.poll() is None
+        after = record(database, count=2)
+        wait_for("events recorded after the loss drained", lambda: unpublished(database) == 0, timeout=30)
+        assert relay.poll() is None
+    assert sorted(p.message_id for _, p, _ in listener(4)) == sorted(before + after)
 
 
 def test_two_relays_never_send_the_same_row(database: Database, amqp_uri: str, listener) -> None:

@@ -12,13 +12,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pika
+import psycopg2
 import pytest
+from opentelemetry import trace
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import sessionmaker
 
 from order_service import timeline, tracking
 from order_service.models import AlertRow, ParkedPlantEventRow, TimelineEntryRow, VehicleOrderRow, tables
-from order_service.plant_feed import PLANT_EXCHANGE, QUEUE
-from plumbing.db import Database
+from order_service.plant_feed import PLANT_EXCHANGE, QUEUE, FeedUnitOfWork
+from plumbing import tracing
+from plumbing.db import OUTBOX_NOTIFY_CHANNEL, Database, UnitOfWork
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
@@ -186,6 +190,57 @@ def test_a_stage_event_moves_the_car_and_is_announced(order_db: Database, broker
     assert [(item.label, item.station) for item in view.timeline] == [("Body shop", "BIW_IN-010")]
 
 
+def test_an_applied_event_wakes_the_outbox_relay(order_db: Database, broker: Any) -> None:
+    listener = psycopg2.connect(order_db.engine.url.render_as_string(hide_password=False).replace("+psycopg2", ""))
+    try:
+        listener.autocommit = True
+        listener.cursor().execute(f"LISTEN {OUTBOX_NOTIFY_CHANNEL}")
+        vin = new_vin()
+        order_number = add_order(order_db, vin)
+        publish(broker, plant_message(vin, "BIW_IN", dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)))
+        wait_for("body shop", lambda: order_row(order_db, order_number).stage == "body_shop")
+
+        def notified() -> bool:
+            listener.poll()
+            return any(n.channel == OUTBOX_NOTIFY_CHANNEL and n.payload == "order" for n in listener.notifies)
+
+        wait_for("the outbox NOTIFY", notified, timeout=5)
+    finally:
+        listener.close()
+
+
+def test_the_feeds_outbox_rows_are_those_of_any_unit_of_work(order_db: Database) -> None:
+    sessions = sessionmaker(bind=order_db.engine, expire_on_commit=False)
+    tracing.setup("test")
+    with trace.get_tracer("test").start_as_current_span("plant event"):
+        traceparent = tracing.current_traceparent()
+        ids = []
+        for unit_of_work in (UnitOfWork, FeedUnitOfWork):
+            with unit_of_work(sessions(), "order", tables) as uow:
+                ids.append(uow.record_event("order.stage_reached", {"vin": "V", "note": "Überführung"}, version=1))
+                uow.commit()
+    outbox = tables.outbox
+    with order_db.engine.connect() as conn:
+        rows = conn.execute(select(outbox).where(outbox.c.event_id.in_([uuid.UUID(i) for i in ids]))).all()
+    shapes = [
+        (
+            row.exchange,
+            row.event_type,
+            row.version,
+            row.traceparent,
+            row.published_at,
+            row.publish_attempts,
+            sorted(row.payload),
+            row.payload["data"],
+            row.payload["id"] == str(row.event_id),
+        )
+        for row in sorted(rows, key=lambda row: ids.index(str(row.event_id)))
+    ]
+    assert len(shapes) == 2 and shapes[0] == shapes[1]
+    assert shapes[1][:4] == ("order.events", "order.stage_reached", 1, traceparent)
+    assert shapes[1][7] == {"vin": "V", "note": "Überführung"} and shapes[1][8]
+
+
 def test_the_same_message_delivered_twice_is_applied_once(order_db: Database, broker: Any) -> None:
     vin, marker_vin = new_vin(), new_vin()
     order_number, marker = add_order(order_db, vin), add_order(order_db, marker_vin)
@@ -249,6 +304,9 @@ def test_shipping_announces_the_shipped_car(order_db: Database, broker: Any) -> 
         "order_number": order_number,
         "dealer_code": "D001",
         "vin": vin,
+        "model_code": "AUR",
+        "trim_code": "LX",
+        "colour_code": "WHT",
         "occurred_at": shipped_at.isoformat(),
     }
 

@@ -30,6 +30,7 @@ from typing import Any
 import aio_pika
 import anyio
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.connection import make_url
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
@@ -247,12 +248,16 @@ class LiveFeed:
 
     async def _connect_and_consume(self) -> None:
         # Without fail_fast the first connect waits for the broker, retrying, instead of raising.
-        self._connection = await aio_pika.connect_robust(
-            self.amqp_uri,
-            fail_fast=False,
-            reconnect_interval=self.settings.reconnect_seconds,
+        # The connection is kept before it connects, so a stop during that wait can close it
+        # (aio_pika's connect_robust would hand it over only once connected, and its retries
+        # would outlive the gateway).
+        options = {"fail_fast": False, "reconnect_interval": self.settings.reconnect_seconds}
+        self._connection = aio_pika.RobustConnection(
+            make_url(self.amqp_uri, **options),
             client_properties={"connection_name": f"gateway live feed {self.queue_name}"},
+            **options,
         )
+        await self._connection.connect()
         self._connection.close_callbacks.add(self._on_connection_lost)
         self._connection.reconnect_callbacks.add(self._on_reconnected)
         channel = await self._connection.channel()

@@ -127,6 +127,9 @@ def serve_database_service(
     serve(service, lambda server: register(database, server), database.ping)
 
 
+MAX_MESSAGE_BYTES = 21 * 1024 * 1024
+
+
 def serve(
     service: str,
     register: Callable[[grpc.Server], None],
@@ -141,6 +144,8 @@ def serve(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers),
         interceptors=[server_interceptor(), DomainErrorInterceptor()],
+        # A dealer's customer list arrives as one message; the gateway caps uploads at 20 MB.
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)],
     )
     register(server)
     health_servicer = HealthWithReadiness(readiness_check)

@@ -44,8 +44,12 @@ class Settings:
     # cars of a model on sale than this is alerted.
     aged_stock_days: int = 90
     low_vehicle_stock: int = 1
+    # How often headquarters' stock view is recomputed.
+    stock_summary_seconds: int = 60
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
+    # How often the support desk's timer walks the escalation ladders.
+    escalation_period_seconds: int = 60
 
     def database_url(self, service: str) -> str:
         override = os.environ.get(f"DEALERNET_{service.upper()}_DATABASE_URL")
@@ -73,5 +77,7 @@ def load() -> Settings:
         otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
         aged_stock_days=_whole_number("DEALERNET_AGED_STOCK_DAYS", 90, minimum=1),
         low_vehicle_stock=_whole_number("DEALERNET_LOW_VEHICLE_STOCK", 1),
+        stock_summary_seconds=_whole_number("DEALERNET_STOCK_SUMMARY_SECONDS", 60, minimum=1),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
+        escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
     )

@@ -392,12 +392,18 @@ def test_headquarters_sees_stock_by_region_location_and_model_with_age_and_days_
     for vin in sold:
         stub.SellVehicle(inventory_pb2.SellVehicleRequest(vin=vin, customer_id=CUSTOMER), metadata=as_caller(D001))
 
+    before = stub.GetStockSummary(inventory_pb2.GetStockSummaryRequest(group_by="region"), metadata=as_caller(HQ))
+    with db.unit_of_work() as uow:
+        stock.refresh_stock_summary(uow)
+        uow.commit()
     by_region = stub.GetStockSummary(inventory_pb2.GetStockSummaryRequest(group_by="region"), metadata=as_caller(HQ))
     by_location = stub.GetStockSummary(
         inventory_pb2.GetStockSummaryRequest(group_by="location", region="EAST"), metadata=as_caller(HQ)
     )
     by_model = stub.GetStockSummary(inventory_pb2.GetStockSummaryRequest(group_by="model"), metadata=as_caller(HQ))
 
+    assert (list(before.rows), before.as_of) == ([], "")
+    assert by_region.as_of
     regions = {row.key: row for row in by_region.rows}
     assert sorted(regions) == ["", "EAST", "NORTH"]
     east = regions["EAST"]

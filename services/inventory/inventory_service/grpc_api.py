@@ -386,6 +386,7 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
                 next_page_token=page.next_token(rows),
                 aged_after_days=summary.aged_after_days,
                 total=summary_row_message(summary.total),
+                as_of=_time(summary.as_of),
             )
 
         return self._read(context, work)

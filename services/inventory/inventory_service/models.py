@@ -167,6 +167,28 @@ class TransferRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class StockSummaryRow(Base):
+    """Headquarters' stock view: stock and the last 30 days' sales per location and model,
+    recomputed from the balances every minute, so the view over a whole network's cars is
+    read from a few thousand rows. Ages are kept as the sum and the oldest of the arrival
+    times, so they stay right between recomputations."""
+
+    __tablename__ = "stock_summary"
+
+    location_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    model_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(Integer)
+    available: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer)
+    in_transit: Mapped[int] = mapped_column(Integer)
+    sold_last_30_days: Mapped[int] = mapped_column(Integer)
+    # Sum over the cars in stock of their arrival time in epoch seconds.
+    arrival_epoch_sum: Mapped[float] = mapped_column(Float)
+    oldest_arrival: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    aged: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ReservationRow(Base):
     """The inventory's answer to one ordered vehicle; one per order number."""
 

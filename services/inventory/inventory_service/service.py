@@ -16,12 +16,15 @@ from nameko.timer import timer
 from inventory_service import domain, stock
 from inventory_service.grpc_api import reservation_message
 from inventory_service.models import tables
+from plumbing import settings as settings_module
 from plumbing.db import Database, UnitOfWork
 from plumbing.green import make_psycopg_cooperative
 from plumbing.nameko_shell import CallerPrincipal, DatabaseProvider, DeadLetters, Tracing, handles_event
 from plumbing.principal import Principal
 
 make_psycopg_cooperative()
+
+STOCK_SUMMARY_SECONDS = settings_module.load().stock_summary_seconds
 
 
 class InventoryService:
@@ -60,6 +63,13 @@ class InventoryService:
     def on_customer_merged(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         data = event["data"]
         stock.repoint_customer(uow, str(data.get("merged_id") or ""), str(data.get("survivor_id") or ""))
+
+    @timer(interval=STOCK_SUMMARY_SECONDS, eager=True)
+    def refresh_stock_summary(self) -> None:
+        """Every minute, and at start: recompute headquarters' stock view."""
+        with self.db.unit_of_work() as uow:
+            stock.refresh_stock_summary(uow)
+            uow.commit()
 
     @timer(interval=600)
     def check_aged_stock(self) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, func, literal, or_, select, text
+from sqlalchemy import Select, and_, func, literal, or_, select, text
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -26,6 +26,7 @@ from inventory_service.models import (
     PartBalanceRow,
     PartRow,
     ReservationRow,
+    StockSummaryRow,
     StockVehicleRow,
     TransferRow,
     transfer_numbers,
@@ -1050,9 +1051,58 @@ class StockSummary:
     total: SummaryRow
     aged_after_days: int
     more: bool
+    # When the counts were last recomputed; None before the first time.
+    as_of: dt.datetime | None = None
 
 
 IN_STOCK = (VehicleStatus.AVAILABLE.value, VehicleStatus.RESERVED.value, VehicleStatus.IN_TRANSIT.value)
+
+
+_REFRESH_SUMMARY = text(
+    """
+    INSERT INTO stock_summary (location_code, model_code, on_hand, available, reserved, in_transit,
+                               sold_last_30_days, arrival_epoch_sum, oldest_arrival, aged, computed_at)
+    SELECT location_code, model_code,
+           coalesce(s.on_hand, 0), coalesce(s.available, 0), coalesce(s.reserved, 0), coalesce(s.in_transit, 0),
+           coalesce(q.sold, 0), coalesce(s.arrival_epoch_sum, 0), s.oldest_arrival, coalesce(s.aged, 0), :now
+    FROM (
+        SELECT location_code, model_code, count(*) AS on_hand,
+               count(*) FILTER (WHERE status = 'available') AS available,
+               count(*) FILTER (WHERE status = 'reserved') AS reserved,
+               count(*) FILTER (WHERE status = 'in_transit') AS in_transit,
+               sum(date_part('epoch', arrived_at)) AS arrival_epoch_sum,
+               min(arrived_at) AS oldest_arrival,
+               count(*) FILTER (WHERE arrived_at < :aged_before) AS aged
+        FROM stock_vehicles WHERE status IN ('available', 'reserved', 'in_transit')
+        GROUP BY location_code, model_code
+    ) AS s
+    FULL JOIN (
+        SELECT location_code, model_code, count(*) AS sold
+        FROM stock_vehicles WHERE sold_at >= :sales_since
+        GROUP BY location_code, model_code
+    ) AS q USING (location_code, model_code)
+    """
+)
+
+
+def refresh_stock_summary(uow: UnitOfWork, now: dt.datetime | None = None) -> int:
+    """Recompute headquarters' stock view from the balances; returns its rows.
+
+    Readers keep the previous view until this commits; two replicas refreshing at once take
+    turns rather than both writing.
+    """
+    now = now or _now()
+    uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("inventory stock_summary refresh"))))
+    uow.session.execute(text("DELETE FROM stock_summary"))
+    result = uow.session.execute(
+        _REFRESH_SUMMARY,
+        {
+            "now": now,
+            "aged_before": now - dt.timedelta(days=settings_module.load().aged_stock_days),
+            "sales_since": now - dt.timedelta(days=SALES_WINDOW_DAYS),
+        },
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def stock_summary(
@@ -1067,78 +1117,82 @@ def stock_summary(
 ) -> StockSummary:
     """Stock on hand grouped by region, location or model, with its age and the days it lasts.
 
-    Two aggregates, each over what it needs: the cars in stock, and the cars sold in the last
-    30 days (found through the sold-at index, not by reading every car ever sold).
+    Read from the per-location-and-model summary (see `refresh_stock_summary`): counts and
+    sales as of its last recomputation, ages as of now.
     """
     if principal.role not in (Role.HQ, Role.OPS):
         raise Refused("the stock summary is for headquarters")
     if group_by not in GroupBy.ALL:
         raise ValidationFailed.one("group_by", f"must be one of {', '.join(GroupBy.ALL)}")
-    aged_after = settings_module.load().aged_stock_days
+    summary = StockSummaryRow
     key = {
         GroupBy.REGION: func.coalesce(LocationRow.region, ""),
-        GroupBy.LOCATION: StockVehicleRow.location_code,
-        GroupBy.MODEL: StockVehicleRow.model_code,
+        GroupBy.LOCATION: summary.location_code,
+        GroupBy.MODEL: summary.model_code,
     }[group_by]
-    now = _now()
-    age = func.extract("epoch", literal(now, DateTime(timezone=True)) - StockVehicleRow.arrived_at) / 86400.0
+    described = (
+        (func.min(LocationRow.name), func.min(LocationRow.region))
+        if group_by == GroupBy.LOCATION
+        else (literal(""), literal(""))
+    )
+    figures = (
+        func.coalesce(func.sum(summary.on_hand), 0),
+        func.coalesce(func.sum(summary.available), 0),
+        func.coalesce(func.sum(summary.reserved), 0),
+        func.coalesce(func.sum(summary.in_transit), 0),
+        func.coalesce(func.sum(summary.sold_last_30_days), 0),
+        func.coalesce(func.sum(summary.arrival_epoch_sum), 0.0),
+        func.min(summary.oldest_arrival),
+        func.coalesce(func.sum(summary.aged), 0),
+    )
     filters = []
     if region:
         filters.append(LocationRow.region == region)
     if model_code:
-        filters.append(StockVehicleRow.model_code == model_code)
-    status = StockVehicleRow.status
-    in_stock = uow.session.execute(
-        select(
-            key,
-            func.count(),
-            func.count().filter(status == VehicleStatus.AVAILABLE.value),
-            func.count().filter(status == VehicleStatus.RESERVED.value),
-            func.count().filter(status == VehicleStatus.IN_TRANSIT.value),
-            func.coalesce(func.sum(age), 0.0),
-            func.coalesce(func.max(age), 0.0),
-            func.count().filter(StockVehicleRow.arrived_at < now - dt.timedelta(days=aged_after)),
+        filters.append(summary.model_code == model_code)
+
+    def scoped(query: Select[Any]) -> Select[Any]:
+        return (
+            query.select_from(summary)
+            .join(LocationRow, LocationRow.code == summary.location_code, isouter=True)
+            .where(*filters)
         )
-        .select_from(StockVehicleRow)
-        .join(LocationRow, LocationRow.code == StockVehicleRow.location_code)
-        .where(status.in_(IN_STOCK), *filters)
-        .group_by(key)
+
+    # Only the page is built here; the totals are one more aggregate, not a sum of every group.
+    page = uow.session.execute(
+        scoped(select(key, *described, *figures)).group_by(key).order_by(key).offset(offset).limit(limit)
     ).all()
-    sold = uow.session.execute(
-        select(key, func.count())
-        .select_from(StockVehicleRow)
-        .join(LocationRow, LocationRow.code == StockVehicleRow.location_code)
-        .where(StockVehicleRow.sold_at >= now - dt.timedelta(days=SALES_WINDOW_DAYS), *filters)
-        .group_by(key)
-    ).all()
-    groups: dict[str, SummaryRow] = {}
-    for group, on_hand, available, reserved, in_transit, total_age, oldest, aged in in_stock:
-        groups[group] = SummaryRow(
+    total_figures = uow.session.execute(scoped(select(*figures, func.min(summary.computed_at)))).one()
+    now = _now()
+
+    def summed(group: str, values: Sequence[Any]) -> SummaryRow:
+        on_hand, available, reserved, in_transit, sold, epoch_sum, oldest, aged = values
+        return SummaryRow(
             key=group,
-            on_hand=on_hand,
-            available=available,
-            reserved=reserved,
-            in_transit=in_transit,
-            total_age_days=float(total_age),
-            oldest_age_days=int(oldest),
-            aged=aged,
+            on_hand=int(on_hand),
+            available=int(available),
+            reserved=int(reserved),
+            in_transit=int(in_transit),
+            sold_last_30_days=int(sold),
+            # Sum of ages = cars x now - sum of arrival times.
+            total_age_days=max(0.0, (int(on_hand) * now.timestamp() - float(epoch_sum)) / 86400.0),
+            oldest_age_days=ledger.age_days(oldest, now) if oldest else 0,
+            aged=int(aged),
         )
-    for group, count in sold:
-        groups.setdefault(group, SummaryRow(key=group)).sold_last_30_days = count
-    total = SummaryRow(key="total")
-    for row in groups.values():
-        total.add(row)
-    ordered = [groups[k] for k in sorted(groups)]
-    page = ordered[offset : offset + limit]
-    if group_by == GroupBy.LOCATION and page:
-        locations = {
-            loc.code: loc
-            for loc in uow.session.scalars(select(LocationRow).where(LocationRow.code.in_([r.key for r in page])))
-        }
-        for row in page:
-            if row.key in locations:
-                row.name, row.region = locations[row.key].name, locations[row.key].region or ""
-    return StockSummary(group_by, page, total, aged_after, more=offset + limit < len(ordered))
+
+    rows = []
+    for group, name, location_region, *values in page:
+        row = summed(group, values)
+        row.name, row.region = name or "", location_region or ""
+        rows.append(row)
+    return StockSummary(
+        group_by,
+        rows,
+        summed("total", total_figures[:-1]),
+        settings_module.load().aged_stock_days,
+        more=len(rows) == limit,
+        as_of=total_figures[-1],
+    )
 
 
 AGED_ALERT_BATCH = 500

@@ -353,18 +353,20 @@ class StockSummaryRow(_message.Message):
     def __init__(self, key: _Optional[str] = ..., name: _Optional[str] = ..., region: _Optional[str] = ..., on_hand: _Optional[int] = ..., available: _Optional[int] = ..., reserved: _Optional[int] = ..., in_transit: _Optional[int] = ..., sold_last_30_days: _Optional[int] = ..., days_of_supply: _Optional[float] = ..., average_age_days: _Optional[float] = ..., oldest_age_days: _Optional[int] = ..., aged: _Optional[int] = ...) -> None: ...
 
 class StockSummary(_message.Message):
-    __slots__ = ("group_by", "rows", "next_page_token", "aged_after_days", "total")
+    __slots__ = ("group_by", "rows", "next_page_token", "aged_after_days", "total", "as_of")
     GROUP_BY_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     AGED_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     group_by: str
     rows: _containers.RepeatedCompositeFieldContainer[StockSummaryRow]
     next_page_token: str
     aged_after_days: int
     total: StockSummaryRow
-    def __init__(self, group_by: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[StockSummaryRow, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., aged_after_days: _Optional[int] = ..., total: _Optional[_Union[StockSummaryRow, _Mapping]] = ...) -> None: ...
+    as_of: str
+    def __init__(self, group_by: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[StockSummaryRow, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., aged_after_days: _Optional[int] = ..., total: _Optional[_Union[StockSummaryRow, _Mapping]] = ..., as_of: _Optional[str] = ...) -> None: ...
 
 class ListMovementsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "location_code", "vin", "part_number")

@@ -305,7 +305,7 @@ class InventoryServiceServicer:
 
     def GetStockSummary(self, request, context):
         """Headquarters: stock grouped by region, location or model, with age and
-        days of supply.
+        days of supply, from a view recomputed every minute (see as_of).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, text, update
+from sqlalchemy import Select, and_, exists, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from customer_service import domain, matching
@@ -140,8 +140,14 @@ def _lock_identifiers(uow: UnitOfWork, identity: matching.Identity) -> None:
         + ([f"id {identity.national_id}"] if identity.national_id else [])
         + [f"name {identity.name_key} {(identity.city or '').lower()}"]
     )
-    for key in keys:
-        uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+    # One round trip, the locks taken in the keys' order.
+    uow.session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtext(key)) "
+            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
+        ),
+        {"keys": keys},
+    )
 
 
 def find_candidates(uow: UnitOfWork, identity: matching.Identity) -> list[tuple[matching.Match, CustomerRow]]:
@@ -154,9 +160,17 @@ def find_candidates(uow: UnitOfWork, identity: matching.Identity) -> list[tuple[
         shared.append(CustomerRow.email.in_(identity.emails))
     if identity.national_id:
         shared.append(CustomerRow.national_id == identity.national_id)
-    contact_values = [*identity.phones, *identity.emails]
-    if contact_values:
-        shared.append(CustomerRow.id.in_(select(ContactRow.customer_id).where(ContactRow.value.in_(contact_values))))
+    pairs = [("phone", phone) for phone in identity.phones] + [("email", email) for email in identity.emails]
+    if pairs:
+        # Looked up on their own: as an OR'd subquery they kept PostgreSQL from the indexes
+        # and it read every customer.
+        extra = list(
+            uow.session.scalars(
+                select(ContactRow.customer_id).where(tuple_(ContactRow.kind, ContactRow.value).in_(pairs)).limit(100)
+            )
+        )
+        if extra:
+            shared.append(CustomerRow.id.in_(extra))
     found: dict[uuid.UUID, CustomerRow] = {}
     if shared:
         for row in uow.session.scalars(

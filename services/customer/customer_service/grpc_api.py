@@ -310,7 +310,7 @@ class CustomerServicer(customer_pb2_grpc.CustomerServiceServicer):
                 created=report.created,
                 linked=report.linked,
                 queued_for_review=report.queued_for_review,
-                rejected=len(report.rejected_rows),
+                rejected=report.rejected,
                 rejected_rows=[
                     customer_pb2.RejectedRow(line=r.line, field=r.field, reason=r.reason) for r in report.rejected_rows
                 ],

@@ -63,6 +63,7 @@ ROWS_PER_TRANSACTION = 250
 HQ_ORG = "HQ"
 # The relationship's `source` column holds at most this many characters.
 SOURCE_MAX = 100
+IMPORTED_BY_MAX = 100
 
 _CONSENT_SEPARATORS = re.compile(r"[;,|\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -298,7 +299,7 @@ def import_customers(uow: UnitOfWork, principal: Principal, filename: str, conte
             queued_for_review=report.queued_for_review,
             rejected=report.rejected,
             report=[{"line": r.line, "field": r.field, "reason": r.reason} for r in report.rejected_rows],
-            imported_by=principal.subject,
+            imported_by=principal.subject[:IMPORTED_BY_MAX],
         )
         .on_conflict_do_nothing(index_elements=[ImportRow.org_code, ImportRow.file_sha256])
         .returning(ImportRow.imported_at)

@@ -20,7 +20,8 @@ _LEGAL_FORMS = frozenset(
     {"ltd", "limited", "co", "company", "corp", "corporation", "inc", "llc", "plc", "gmbh", "ag", "sa", "srl", "bv",
      "group", "holdings"}
 )  # fmt: skip
-_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z\s]")
+# Letters and digits of any script stay (a name in Chinese characters keeps its key).
+_NOT_ALPHANUMERIC = re.compile(r"[^\w\s]|_")
 _WHITESPACE = re.compile(r"\s+")
 
 # Names at least this similar are the same name for a match on an identifier.

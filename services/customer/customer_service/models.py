@@ -53,6 +53,14 @@ class CustomerRow(Base):
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},
         ),
+        # A look-alike name is looked for within one city: both in one GIN index (btree_gin).
+        Index(
+            "ix_customers_city_name_trgm",
+            text("lower(city)"),
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
         Index("ix_customers_registered_by_at", "registered_by", "registered_at"),
         Index("ix_customers_registered_at", "registered_at"),
         Index("ix_customers_segment", "segment", "region"),

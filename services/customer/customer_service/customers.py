@@ -177,13 +177,23 @@ def find_candidates(uow: UnitOfWork, identity: matching.Identity) -> list[tuple[
             select(CustomerRow).where(CustomerRow.status == "active", or_(*shared)).limit(CANDIDATE_LIMIT)
         ):
             found[row.id] = row
-    if identity.city and identity.name_key:
+    if identity.city and identity.name_key and not _clearly_found(identity, found.values()):
+        # A look-alike name only counts when nothing tells the two apart: a record with a
+        # phone is another person than a new one with another phone (matching.compare).
+        # So only records without the kinds of contact the new one has are read, through
+        # partial indexes holding just those.
+        untold = []
+        if identity.phones:
+            untold.append(CustomerRow.phone.is_(None))
+        if identity.emails:
+            untold.append(CustomerRow.email.is_(None))
         uow.session.execute(
             text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(matching.LOOKALIKE_NAME)}
         )
         for row in uow.session.scalars(
             select(CustomerRow)
             .where(
+                *untold,
                 CustomerRow.status == "active",
                 CustomerRow.name_key.op("%")(identity.name_key),
                 func.lower(CustomerRow.city) == identity.city.lower(),
@@ -198,6 +208,11 @@ def find_candidates(uow: UnitOfWork, identity: matching.Identity) -> list[tuple[
         contacts.setdefault(contact.customer_id, []).append(contact)
     judged = [(matching.compare(identity, _identity(row, contacts.get(row.id, []))), row) for row in found.values()]
     return [pair for pair in judged if pair[0].decision is not matching.Decision.DIFFERENT]
+
+
+def _clearly_found(identity: matching.Identity, rows: Any) -> bool:
+    """An identifier match that is clear already settles who this is."""
+    return any(matching.compare(identity, _identity(row, [])).decision is matching.Decision.CLEAR for row in rows)
 
 
 @dataclass(frozen=True)

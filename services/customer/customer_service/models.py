@@ -47,19 +47,23 @@ class CustomerRow(Base):
         Index("ix_customers_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
         Index("ix_customers_email", "email", postgresql_where=text("email IS NOT NULL")),
         Index("ix_customers_national_id", "national_id", postgresql_where=text("national_id IS NOT NULL")),
-        Index(
-            "ix_customers_name_key_trgm",
-            "name_key",
-            postgresql_using="gin",
-            postgresql_ops={"name_key": "gin_trgm_ops"},
-        ),
-        # A look-alike name is looked for within one city: both in one GIN index (btree_gin).
-        Index(
-            "ix_customers_city_name_trgm",
-            text("lower(city)"),
-            "name_key",
-            postgresql_using="gin",
-            postgresql_ops={"name_key": "gin_trgm_ops"},
+        # A look-alike name is looked for within one city: both in one GIN index (btree_gin),
+        # and, for a newcomer with a phone or an e-mail, only among the customers without one
+        # (see customers.find_candidates), through the partial ones.
+        *(
+            Index(
+                name,
+                text("lower(city)"),
+                "name_key",
+                postgresql_using="gin",
+                postgresql_ops={"name_key": "gin_trgm_ops"},
+                postgresql_where=where,
+            )
+            for name, where in (
+                ("ix_customers_city_name_trgm", None),
+                ("ix_customers_city_name_trgm_no_phone", text("phone IS NULL")),
+                ("ix_customers_city_name_trgm_no_email", text("email IS NULL")),
+            )
         ),
         Index("ix_customers_registered_by_at", "registered_by", "registered_at"),
         Index("ix_customers_registered_at", "registered_at"),

@@ -168,7 +168,7 @@ def test_customer_and_support_services_answer_through_the_gateway(gateway: httpx
         },
     )
     assert opened.status_code == 201, opened.text
-    request_id = opened.json()["id"]
+    request_id = opened.json()["request"]["id"]
     assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "hq.analyst")).status_code == 200
     assert gateway.get(f"/support-requests/{request_id}", headers=login(gateway, "s002.tech")).status_code == 404
 

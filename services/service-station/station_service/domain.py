@@ -27,34 +27,6 @@ class Priority(StrEnum):
     CRITICAL = "critical"
 
 
-class RequestStatus(StrEnum):
-    OPEN = "open"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class ServiceLevel:
-    """How soon the maker's engineers must first answer, and solve, a request."""
-
-    first_response: dt.timedelta
-    resolution: dt.timedelta
-
-
-SERVICE_LEVELS: dict[Priority, ServiceLevel] = {
-    Priority.CRITICAL: ServiceLevel(first_response=dt.timedelta(hours=1), resolution=dt.timedelta(hours=8)),
-    Priority.HIGH: ServiceLevel(first_response=dt.timedelta(hours=4), resolution=dt.timedelta(hours=24)),
-    Priority.NORMAL: ServiceLevel(first_response=dt.timedelta(hours=8), resolution=dt.timedelta(hours=72)),
-    Priority.LOW: ServiceLevel(first_response=dt.timedelta(hours=24), resolution=dt.timedelta(hours=168)),
-}
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    first_response_due: dt.datetime
-    resolution_due: dt.datetime
-
-
 @dataclass(frozen=True)
 class RequestDraft:
     """A support request as the station typed it."""
@@ -68,7 +40,7 @@ class RequestDraft:
 
 @dataclass(frozen=True)
 class CheckedRequest:
-    """A draft that passed every rule, normalised, with its deadlines."""
+    """A draft that passed every rule, normalised."""
 
     vin: str
     subject: str
@@ -76,7 +48,6 @@ class CheckedRequest:
     dtc_codes: tuple[str, ...]
     priority: Priority
     opened_at: dt.datetime
-    deadlines: Deadlines
 
 
 def normalise_dtc_codes(codes: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
@@ -101,24 +72,6 @@ def parse_priority(value: str) -> Priority:
     except ValueError as exc:
         allowed = ", ".join(p.value for p in Priority)
         raise ValueError(f"unknown priority '{value}' (one of: {allowed})") from exc
-
-
-def parse_status(value: str) -> RequestStatus:
-    try:
-        return RequestStatus(value)
-    except ValueError as exc:
-        allowed = ", ".join(s.value for s in RequestStatus)
-        raise ValidationFailed.one("status", f"unknown status '{value}' (one of: {allowed})") from exc
-
-
-def deadlines(priority: Priority, opened_at: dt.datetime) -> Deadlines:
-    if opened_at.tzinfo is None:
-        raise ValueError("the opening time must carry its time zone")
-    level = SERVICE_LEVELS[priority]
-    return Deadlines(
-        first_response_due=opened_at + level.first_response,
-        resolution_due=opened_at + level.resolution,
-    )
 
 
 def check_request(draft: RequestDraft, opened_at: dt.datetime) -> CheckedRequest:
@@ -156,5 +109,4 @@ def check_request(draft: RequestDraft, opened_at: dt.datetime) -> CheckedRequest
         dtc_codes=dtc_codes,
         priority=priority,
         opened_at=opened_at,
-        deadlines=deadlines(priority, opened_at),
     )

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x64\x65\x61lernet/v1/support.proto\x12\x0c\x64\x65\x61lernet.v1\"\xe1\x01\n\x0eSupportRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0cstation_code\x18\x02 \x01(\t\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x11\n\tdtc_codes\x18\x06 \x03(\t\x12\x10\n\x08priority\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x11\n\topened_at\x18\t \x01(\t\x12\x1a\n\x12\x66irst_response_due\x18\n \x01(\t\x12\x16\n\x0eresolution_due\x18\x0b \x01(\t\"l\n\x12OpenRequestRequest\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tdtc_codes\x18\x04 \x03(\t\x12\x10\n\x08priority\x18\x05 \x01(\t\"\x1f\n\x11GetRequestRequest\x12\n\n\x02id\x18\x01 \x01(\t\"L\n\x13ListRequestsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\"_\n\x14ListRequestsResponse\x12.\n\x08requests\x18\x01 \x03(\x0b\x32\x1c.dealernet.v1.SupportRequest\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x83\x02\n\x0eSupportService\x12M\n\x0bOpenRequest\x12 .dealernet.v1.OpenRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12K\n\nGetRequest\x12\x1f.dealernet.v1.GetRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12U\n\x0cListRequests\x12!.dealernet.v1.ListRequestsRequest\x1a\".dealernet.v1.ListRequestsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x64\x65\x61lernet/v1/support.proto\x12\x0c\x64\x65\x61lernet.v1\"\xa5\x04\n\x0eSupportRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0cstation_code\x18\x02 \x01(\t\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x11\n\tdtc_codes\x18\x06 \x03(\t\x12\x10\n\x08priority\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x11\n\topened_at\x18\t \x01(\t\x12\x1a\n\x12\x66irst_response_due\x18\n \x01(\t\x12\x16\n\x0eresolution_due\x18\x0b \x01(\t\x12\x0e\n\x06region\x18\x0c \x01(\t\x12\x12\n\nmodel_code\x18\r \x01(\t\x12\x12\n\nmodel_year\x18\x0e \x01(\x05\x12\x12\n\nmileage_km\x18\x0f \x01(\x05\x12\x10\n\x08\x65ngineer\x18\x10 \x01(\t\x12\x19\n\x11\x66irst_response_at\x18\x11 \x01(\t\x12\x1b\n\x13\x66irst_response_late\x18\x12 \x01(\x08\x12\x13\n\x0bresolved_at\x18\x13 \x01(\t\x12\x17\n\x0fresolution_late\x18\x14 \x01(\x08\x12\x12\n\nresolution\x18\x15 \x01(\t\x12\x11\n\tclosed_at\x18\x16 \x01(\t\x12\x0e\n\x06rating\x18\x17 \x01(\x05\x12\x18\n\x10\x65scalation_level\x18\x18 \x01(\x05\x12\x1a\n\x12next_escalation_at\x18\x19 \x01(\t\x12\x11\n\tage_hours\x18\x1a \x01(\x01\"\xa8\x01\n\x12OpenRequestRequest\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tdtc_codes\x18\x04 \x03(\t\x12\x10\n\x08priority\x18\x05 \x01(\t\x12\x12\n\nmodel_code\x18\x06 \x01(\t\x12\x12\n\nmodel_year\x18\x07 \x01(\x05\x12\x12\n\nmileage_km\x18\x08 \x01(\x05\"C\n\nSuggestion\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0c\n\x04rank\x18\x04 \x01(\x01\"s\n\x13OpenRequestResponse\x12-\n\x07request\x18\x01 \x01(\x0b\x32\x1c.dealernet.v1.SupportRequest\x12-\n\x0bsuggestions\x18\x02 \x03(\x0b\x32\x18.dealernet.v1.Suggestion\"\x1f\n\x11GetRequestRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xc2\x01\n\x13ListRequestsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\t\x12\x0e\n\x06region\x18\x05 \x01(\t\x12\x12\n\nmodel_code\x18\x06 \x01(\t\x12\x18\n\x10older_than_hours\x18\x07 \x01(\x05\x12\x12\n\nunassigned\x18\x08 \x01(\x08\x12\x10\n\x08\x65ngineer\x18\t \x01(\t\"_\n\x14ListRequestsResponse\x12.\n\x08requests\x18\x01 \x03(\x0b\x32\x1c.dealernet.v1.SupportRequest\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"2\n\x12TakeRequestRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x65ngineer\x18\x02 \x01(\t\"D\n\x12PostMessageRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x62ody\x18\x02 \x01(\t\x12\x14\n\x0c\x61sks_station\x18\x03 \x01(\x08\"f\n\x07Message\x12\x13\n\x0b\x61uthor_role\x18\x01 \x01(\t\x12\x0e\n\x06\x61uthor\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\x12\x14\n\x0c\x61sks_station\x18\x04 \x01(\x08\x12\x12\n\ncreated_at\x18\x05 \x01(\t\"?\n\x14ListMessagesResponse\x12\'\n\x08messages\x18\x01 \x03(\x0b\x32\x15.dealernet.v1.Message\"7\n\x15ResolveRequestRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nresolution\x18\x02 \x01(\t\"B\n\x13\x43loseRequestRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06rating\x18\x02 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x03 \x01(\t\"S\n\x13ListBreachesRequest\x12\x15\n\rhorizon_hours\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x84\x01\n\x06\x42reach\x12-\n\x07request\x18\x01 \x01(\x0b\x32\x1c.dealernet.v1.SupportRequest\x12\r\n\x05state\x18\x02 \x01(\t\x12\x1f\n\x17\x66irst_response_breached\x18\x03 \x01(\x08\x12\x1b\n\x13resolution_breached\x18\x04 \x01(\x08\"|\n\x14ListBreachesResponse\x12&\n\x08\x62reaches\x18\x01 \x03(\x0b\x32\x14.dealernet.v1.Breach\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08\x62reached\x18\x03 \x01(\x05\x12\x11\n\tpredicted\x18\x04 \x01(\x05\"8\n\x15GetPerformanceRequest\x12\x10\n\x08group_by\x18\x01 \x01(\t\x12\r\n\x05since\x18\x02 \x01(\t\"\xbf\x01\n\x0ePerformanceRow\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x10\n\x08requests\x18\x02 \x01(\x05\x12\x0e\n\x06\x63losed\x18\x03 \x01(\x05\x12\r\n\x05rated\x18\x04 \x01(\x05\x12\x16\n\x0e\x61verage_rating\x18\x05 \x01(\x01\x12\"\n\x1a\x66irst_response_met_percent\x18\x06 \x01(\x01\x12\x1e\n\x16resolution_met_percent\x18\x07 \x01(\x01\x12\x13\n\x0b\x65scalations\x18\x08 \x01(\x05\"K\n\x0bPerformance\x12\x10\n\x08group_by\x18\x01 \x01(\t\x12*\n\x04rows\x18\x02 \x03(\x0b\x32\x1c.dealernet.v1.PerformanceRow\"]\n\x13RecordRepairRequest\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12\x12\n\nmileage_km\x18\x02 \x01(\x05\x12\x11\n\twork_done\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\x87\x01\n\x06Repair\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0cstation_code\x18\x02 \x01(\t\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x12\n\nmileage_km\x18\x04 \x01(\x05\x12\x11\n\twork_done\x18\x05 \x01(\t\x12\x12\n\nrequest_id\x18\x06 \x01(\t\x12\x13\n\x0brepaired_at\x18\x07 \x01(\t\"\'\n\x18GetVehicleHistoryRequest\x12\x0b\n\x03vin\x18\x01 \x01(\t\"t\n\x0eVehicleHistory\x12\x0b\n\x03vin\x18\x01 \x01(\t\x12.\n\x08requests\x18\x02 \x03(\x0b\x32\x1c.dealernet.v1.SupportRequest\x12%\n\x07repairs\x18\x03 \x03(\x0b\x32\x14.dealernet.v1.Repair\"\x86\x03\n\x07\x41rticle\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x10\n\x08symptoms\x18\x05 \x01(\t\x12\x10\n\x08solution\x18\x06 \x01(\t\x12\x11\n\tdtc_codes\x18\x07 \x03(\t\x12\x13\n\x0bmodel_codes\x18\x08 \x03(\t\x12\x11\n\tyear_from\x18\t \x01(\x05\x12\x0f\n\x07year_to\x18\n \x01(\x05\x12\x12\n\nvin_prefix\x18\x0b \x01(\t\x12\x13\n\x0bserial_from\x18\x0c \x01(\x05\x12\x11\n\tserial_to\x18\r \x01(\x05\x12\x17\n\x0f\x62ulletin_number\x18\x0e \x01(\t\x12\x19\n\x11source_request_id\x18\x0f \x01(\t\x12\x0e\n\x06\x61uthor\x18\x10 \x01(\t\x12\x14\n\x0cpublished_at\x18\x11 \x01(\t\x12\x14\n\x0csolved_count\x18\x12 \x01(\x05\x12\x18\n\x10not_solved_count\x18\x13 \x01(\x05\x12\x0c\n\x04rank\x18\x14 \x01(\x01\"\xad\x01\n\x15SearchArticlesRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x10\n\x08\x64tc_code\x18\x02 \x01(\t\x12\x12\n\nmodel_code\x18\x03 \x01(\t\x12\x12\n\nmodel_year\x18\x04 \x01(\x05\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\x12\x16\n\x0einclude_drafts\x18\x08 \x01(\x08\"Z\n\x16SearchArticlesResponse\x12\'\n\x08\x61rticles\x18\x01 \x03(\x0b\x32\x15.dealernet.v1.Article\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1f\n\x11GetArticleRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xf7\x01\n\x13\x44raftArticleRequest\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x10\n\x08symptoms\x18\x03 \x01(\t\x12\x10\n\x08solution\x18\x04 \x01(\t\x12\x11\n\tdtc_codes\x18\x05 \x03(\t\x12\x13\n\x0bmodel_codes\x18\x06 \x03(\t\x12\x11\n\tyear_from\x18\x07 \x01(\x05\x12\x0f\n\x07year_to\x18\x08 \x01(\x05\x12\x12\n\nvin_prefix\x18\t \x01(\t\x12\x13\n\x0bserial_from\x18\n \x01(\x05\x12\x11\n\tserial_to\x18\x0b \x01(\x05\x12\x17\n\x0f\x62ulletin_number\x18\x0c \x01(\t\"D\n\x12RateArticleRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06solved\x18\x02 \x01(\x08\x12\x12\n\nrequest_id\x18\x03 \x01(\t2\xf5\x0c\n\x0eSupportService\x12R\n\x0bOpenRequest\x12 .dealernet.v1.OpenRequestRequest\x1a!.dealernet.v1.OpenRequestResponse\x12K\n\nGetRequest\x12\x1f.dealernet.v1.GetRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12U\n\x0cListRequests\x12!.dealernet.v1.ListRequestsRequest\x1a\".dealernet.v1.ListRequestsResponse\x12M\n\x0bTakeRequest\x12 .dealernet.v1.TakeRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12M\n\x0bPostMessage\x12 .dealernet.v1.PostMessageRequest\x1a\x1c.dealernet.v1.SupportRequest\x12S\n\x0cListMessages\x12\x1f.dealernet.v1.GetRequestRequest\x1a\".dealernet.v1.ListMessagesResponse\x12S\n\x0eResolveRequest\x12#.dealernet.v1.ResolveRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12O\n\x0c\x43loseRequest\x12!.dealernet.v1.CloseRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12N\n\rReopenRequest\x12\x1f.dealernet.v1.GetRequestRequest\x1a\x1c.dealernet.v1.SupportRequest\x12U\n\x0cListBreaches\x12!.dealernet.v1.ListBreachesRequest\x1a\".dealernet.v1.ListBreachesResponse\x12P\n\x0eGetPerformance\x12#.dealernet.v1.GetPerformanceRequest\x1a\x19.dealernet.v1.Performance\x12G\n\x0cRecordRepair\x12!.dealernet.v1.RecordRepairRequest\x1a\x14.dealernet.v1.Repair\x12Y\n\x11GetVehicleHistory\x12&.dealernet.v1.GetVehicleHistoryRequest\x1a\x1c.dealernet.v1.VehicleHistory\x12[\n\x0eSearchArticles\x12#.dealernet.v1.SearchArticlesRequest\x1a$.dealernet.v1.SearchArticlesResponse\x12\x44\n\nGetArticle\x12\x1f.dealernet.v1.GetArticleRequest\x1a\x15.dealernet.v1.Article\x12H\n\x0c\x44raftArticle\x12!.dealernet.v1.DraftArticleRequest\x1a\x15.dealernet.v1.Article\x12Q\n\x17\x44raftArticleFromRequest\x12\x1f.dealernet.v1.GetRequestRequest\x1a\x15.dealernet.v1.Article\x12H\n\x0ePublishArticle\x12\x1f.dealernet.v1.GetArticleRequest\x1a\x15.dealernet.v1.Article\x12\x46\n\x0bRateArticle\x12 .dealernet.v1.RateArticleRequest\x1a\x15.dealernet.v1.Article\x12\x63\n\x13\x42ulletinsForVehicle\x12&.dealernet.v1.GetVehicleHistoryRequest\x1a$.dealernet.v1.SearchArticlesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,15 +32,63 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dealernet.v1.support_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SUPPORTREQUEST']._serialized_start=45
-  _globals['_SUPPORTREQUEST']._serialized_end=270
-  _globals['_OPENREQUESTREQUEST']._serialized_start=272
-  _globals['_OPENREQUESTREQUEST']._serialized_end=380
-  _globals['_GETREQUESTREQUEST']._serialized_start=382
-  _globals['_GETREQUESTREQUEST']._serialized_end=413
-  _globals['_LISTREQUESTSREQUEST']._serialized_start=415
-  _globals['_LISTREQUESTSREQUEST']._serialized_end=491
-  _globals['_LISTREQUESTSRESPONSE']._serialized_start=493
-  _globals['_LISTREQUESTSRESPONSE']._serialized_end=588
-  _globals['_SUPPORTSERVICE']._serialized_start=591
-  _globals['_SUPPORTSERVICE']._serialized_end=850
+  _globals['_SUPPORTREQUEST']._serialized_end=594
+  _globals['_OPENREQUESTREQUEST']._serialized_start=597
+  _globals['_OPENREQUESTREQUEST']._serialized_end=765
+  _globals['_SUGGESTION']._serialized_start=767
+  _globals['_SUGGESTION']._serialized_end=834
+  _globals['_OPENREQUESTRESPONSE']._serialized_start=836
+  _globals['_OPENREQUESTRESPONSE']._serialized_end=951
+  _globals['_GETREQUESTREQUEST']._serialized_start=953
+  _globals['_GETREQUESTREQUEST']._serialized_end=984
+  _globals['_LISTREQUESTSREQUEST']._serialized_start=987
+  _globals['_LISTREQUESTSREQUEST']._serialized_end=1181
+  _globals['_LISTREQUESTSRESPONSE']._serialized_start=1183
+  _globals['_LISTREQUESTSRESPONSE']._serialized_end=1278
+  _globals['_TAKEREQUESTREQUEST']._serialized_start=1280
+  _globals['_TAKEREQUESTREQUEST']._serialized_end=1330
+  _globals['_POSTMESSAGEREQUEST']._serialized_start=1332
+  _globals['_POSTMESSAGEREQUEST']._serialized_end=1400
+  _globals['_MESSAGE']._serialized_start=1402
+  _globals['_MESSAGE']._serialized_end=1504
+  _globals['_LISTMESSAGESRESPONSE']._serialized_start=1506
+  _globals['_LISTMESSAGESRESPONSE']._serialized_end=1569
+  _globals['_RESOLVEREQUESTREQUEST']._serialized_start=1571
+  _globals['_RESOLVEREQUESTREQUEST']._serialized_end=1626
+  _globals['_CLOSEREQUESTREQUEST']._serialized_start=1628
+  _globals['_CLOSEREQUESTREQUEST']._serialized_end=1694
+  _globals['_LISTBREACHESREQUEST']._serialized_start=1696
+  _globals['_LISTBREACHESREQUEST']._serialized_end=1779
+  _globals['_BREACH']._serialized_start=1782
+  _globals['_BREACH']._serialized_end=1914
+  _globals['_LISTBREACHESRESPONSE']._serialized_start=1916
+  _globals['_LISTBREACHESRESPONSE']._serialized_end=2040
+  _globals['_GETPERFORMANCEREQUEST']._serialized_start=2042
+  _globals['_GETPERFORMANCEREQUEST']._serialized_end=2098
+  _globals['_PERFORMANCEROW']._serialized_start=2101
+  _globals['_PERFORMANCEROW']._serialized_end=2292
+  _globals['_PERFORMANCE']._serialized_start=2294
+  _globals['_PERFORMANCE']._serialized_end=2369
+  _globals['_RECORDREPAIRREQUEST']._serialized_start=2371
+  _globals['_RECORDREPAIRREQUEST']._serialized_end=2464
+  _globals['_REPAIR']._serialized_start=2467
+  _globals['_REPAIR']._serialized_end=2602
+  _globals['_GETVEHICLEHISTORYREQUEST']._serialized_start=2604
+  _globals['_GETVEHICLEHISTORYREQUEST']._serialized_end=2643
+  _globals['_VEHICLEHISTORY']._serialized_start=2645
+  _globals['_VEHICLEHISTORY']._serialized_end=2761
+  _globals['_ARTICLE']._serialized_start=2764
+  _globals['_ARTICLE']._serialized_end=3154
+  _globals['_SEARCHARTICLESREQUEST']._serialized_start=3157
+  _globals['_SEARCHARTICLESREQUEST']._serialized_end=3330
+  _globals['_SEARCHARTICLESRESPONSE']._serialized_start=3332
+  _globals['_SEARCHARTICLESRESPONSE']._serialized_end=3422
+  _globals['_GETARTICLEREQUEST']._serialized_start=3424
+  _globals['_GETARTICLEREQUEST']._serialized_end=3455
+  _globals['_DRAFTARTICLEREQUEST']._serialized_start=3458
+  _globals['_DRAFTARTICLEREQUEST']._serialized_end=3705
+  _globals['_RATEARTICLEREQUEST']._serialized_start=3707
+  _globals['_RATEARTICLEREQUEST']._serialized_end=3775
+  _globals['_SUPPORTSERVICE']._serialized_start=3778
+  _globals['_SUPPORTSERVICE']._serialized_end=5431
 # @@protoc_insertion_point(module_scope)

@@ -37,7 +37,7 @@ class SupportServiceStub:
         self.OpenRequest = channel.unary_unary(
                 '/dealernet.v1.SupportService/OpenRequest',
                 request_serializer=dealernet_dot_v1_dot_support__pb2.OpenRequestRequest.SerializeToString,
-                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.OpenRequestResponse.FromString,
                 _registered_method=True)
         self.GetRequest = channel.unary_unary(
                 '/dealernet.v1.SupportService/GetRequest',
@@ -49,13 +49,99 @@ class SupportServiceStub:
                 request_serializer=dealernet_dot_v1_dot_support__pb2.ListRequestsRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_support__pb2.ListRequestsResponse.FromString,
                 _registered_method=True)
+        self.TakeRequest = channel.unary_unary(
+                '/dealernet.v1.SupportService/TakeRequest',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.TakeRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                _registered_method=True)
+        self.PostMessage = channel.unary_unary(
+                '/dealernet.v1.SupportService/PostMessage',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.PostMessageRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                _registered_method=True)
+        self.ListMessages = channel.unary_unary(
+                '/dealernet.v1.SupportService/ListMessages',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.ListMessagesResponse.FromString,
+                _registered_method=True)
+        self.ResolveRequest = channel.unary_unary(
+                '/dealernet.v1.SupportService/ResolveRequest',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.ResolveRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                _registered_method=True)
+        self.CloseRequest = channel.unary_unary(
+                '/dealernet.v1.SupportService/CloseRequest',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.CloseRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                _registered_method=True)
+        self.ReopenRequest = channel.unary_unary(
+                '/dealernet.v1.SupportService/ReopenRequest',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+                _registered_method=True)
+        self.ListBreaches = channel.unary_unary(
+                '/dealernet.v1.SupportService/ListBreaches',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.ListBreachesRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.ListBreachesResponse.FromString,
+                _registered_method=True)
+        self.GetPerformance = channel.unary_unary(
+                '/dealernet.v1.SupportService/GetPerformance',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetPerformanceRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Performance.FromString,
+                _registered_method=True)
+        self.RecordRepair = channel.unary_unary(
+                '/dealernet.v1.SupportService/RecordRepair',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.RecordRepairRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Repair.FromString,
+                _registered_method=True)
+        self.GetVehicleHistory = channel.unary_unary(
+                '/dealernet.v1.SupportService/GetVehicleHistory',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.VehicleHistory.FromString,
+                _registered_method=True)
+        self.SearchArticles = channel.unary_unary(
+                '/dealernet.v1.SupportService/SearchArticles',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.FromString,
+                _registered_method=True)
+        self.GetArticle = channel.unary_unary(
+                '/dealernet.v1.SupportService/GetArticle',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetArticleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Article.FromString,
+                _registered_method=True)
+        self.DraftArticle = channel.unary_unary(
+                '/dealernet.v1.SupportService/DraftArticle',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.DraftArticleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Article.FromString,
+                _registered_method=True)
+        self.DraftArticleFromRequest = channel.unary_unary(
+                '/dealernet.v1.SupportService/DraftArticleFromRequest',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Article.FromString,
+                _registered_method=True)
+        self.PublishArticle = channel.unary_unary(
+                '/dealernet.v1.SupportService/PublishArticle',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetArticleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Article.FromString,
+                _registered_method=True)
+        self.RateArticle = channel.unary_unary(
+                '/dealernet.v1.SupportService/RateArticle',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.RateArticleRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.Article.FromString,
+                _registered_method=True)
+        self.BulletinsForVehicle = channel.unary_unary(
+                '/dealernet.v1.SupportService/BulletinsForVehicle',
+                request_serializer=dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.FromString,
+                _registered_method=True)
 
 
 class SupportServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def OpenRequest(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Station: opens a request; the answer suggests similar solved requests and articles.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -67,7 +153,125 @@ class SupportServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRequests(self, request, context):
+        """A station's own requests; headquarters' queue with its filters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TakeRequest(self, request, context):
+        """Headquarters: an engineer takes a request, or it is assigned to one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PostMessage(self, request, context):
+        """Either side writes in the thread. The desk may ask the station something:
+        the deadline clock stops until the station answers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMessages(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveRequest(self, request, context):
+        """Headquarters: the answer that solves the problem.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseRequest(self, request, context):
+        """Station (or headquarters): closes, rating the answer 1 to 5.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReopenRequest(self, request, context):
+        """Station: the problem came back (within 30 days of the end).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBreaches(self, request, context):
+        """Headquarters: requests past a deadline, or predicted to pass one within the horizon.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPerformance(self, request, context):
+        """Headquarters: satisfaction and deadline performance by station, region or engineer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordRepair(self, request, context):
+        """Station: work done on a car, for its service history.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVehicleHistory(self, request, context):
+        """Requests and repairs of one car: a station sees its own, headquarters all.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchArticles(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetArticle(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DraftArticle(self, request, context):
+        """Headquarters: writes an article or bulletin as a draft.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DraftArticleFromRequest(self, request, context):
+        """Headquarters: turns a resolved request into a draft article in one step.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishArticle(self, request, context):
+        """Headquarters: publishes a draft after review (by an engineer other than its author).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RateArticle(self, request, context):
+        """Station: whether the article solved its problem; ranks the article.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BulletinsForVehicle(self, request, context):
+        """The published bulletins that apply to a car.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -78,7 +282,7 @@ def add_SupportServiceServicer_to_server(servicer, server):
             'OpenRequest': grpc.unary_unary_rpc_method_handler(
                     servicer.OpenRequest,
                     request_deserializer=dealernet_dot_v1_dot_support__pb2.OpenRequestRequest.FromString,
-                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.OpenRequestResponse.SerializeToString,
             ),
             'GetRequest': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRequest,
@@ -89,6 +293,91 @@ def add_SupportServiceServicer_to_server(servicer, server):
                     servicer.ListRequests,
                     request_deserializer=dealernet_dot_v1_dot_support__pb2.ListRequestsRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_support__pb2.ListRequestsResponse.SerializeToString,
+            ),
+            'TakeRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.TakeRequest,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.TakeRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+            ),
+            'PostMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostMessage,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.PostMessageRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+            ),
+            'ListMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMessages,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.ListMessagesResponse.SerializeToString,
+            ),
+            'ResolveRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveRequest,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.ResolveRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+            ),
+            'CloseRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseRequest,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.CloseRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+            ),
+            'ReopenRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReopenRequest,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SupportRequest.SerializeToString,
+            ),
+            'ListBreaches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBreaches,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.ListBreachesRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.ListBreachesResponse.SerializeToString,
+            ),
+            'GetPerformance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPerformance,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetPerformanceRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Performance.SerializeToString,
+            ),
+            'RecordRepair': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordRepair,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.RecordRepairRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Repair.SerializeToString,
+            ),
+            'GetVehicleHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVehicleHistory,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.VehicleHistory.SerializeToString,
+            ),
+            'SearchArticles': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchArticles,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.SerializeToString,
+            ),
+            'GetArticle': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetArticle,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetArticleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Article.SerializeToString,
+            ),
+            'DraftArticle': grpc.unary_unary_rpc_method_handler(
+                    servicer.DraftArticle,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.DraftArticleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Article.SerializeToString,
+            ),
+            'DraftArticleFromRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.DraftArticleFromRequest,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetRequestRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Article.SerializeToString,
+            ),
+            'PublishArticle': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishArticle,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetArticleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Article.SerializeToString,
+            ),
+            'RateArticle': grpc.unary_unary_rpc_method_handler(
+                    servicer.RateArticle,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.RateArticleRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.Article.SerializeToString,
+            ),
+            'BulletinsForVehicle': grpc.unary_unary_rpc_method_handler(
+                    servicer.BulletinsForVehicle,
+                    request_deserializer=dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -117,7 +406,7 @@ class SupportService:
             target,
             '/dealernet.v1.SupportService/OpenRequest',
             dealernet_dot_v1_dot_support__pb2.OpenRequestRequest.SerializeToString,
-            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            dealernet_dot_v1_dot_support__pb2.OpenRequestResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -172,6 +461,465 @@ class SupportService:
             '/dealernet.v1.SupportService/ListRequests',
             dealernet_dot_v1_dot_support__pb2.ListRequestsRequest.SerializeToString,
             dealernet_dot_v1_dot_support__pb2.ListRequestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TakeRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/TakeRequest',
+            dealernet_dot_v1_dot_support__pb2.TakeRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PostMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/PostMessage',
+            dealernet_dot_v1_dot_support__pb2.PostMessageRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/ListMessages',
+            dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.ListMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/ResolveRequest',
+            dealernet_dot_v1_dot_support__pb2.ResolveRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/CloseRequest',
+            dealernet_dot_v1_dot_support__pb2.CloseRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReopenRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/ReopenRequest',
+            dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SupportRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBreaches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/ListBreaches',
+            dealernet_dot_v1_dot_support__pb2.ListBreachesRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.ListBreachesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPerformance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/GetPerformance',
+            dealernet_dot_v1_dot_support__pb2.GetPerformanceRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Performance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordRepair(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/RecordRepair',
+            dealernet_dot_v1_dot_support__pb2.RecordRepairRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Repair.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVehicleHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/GetVehicleHistory',
+            dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.VehicleHistory.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchArticles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/SearchArticles',
+            dealernet_dot_v1_dot_support__pb2.SearchArticlesRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetArticle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/GetArticle',
+            dealernet_dot_v1_dot_support__pb2.GetArticleRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Article.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DraftArticle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/DraftArticle',
+            dealernet_dot_v1_dot_support__pb2.DraftArticleRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Article.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DraftArticleFromRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/DraftArticleFromRequest',
+            dealernet_dot_v1_dot_support__pb2.GetRequestRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Article.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishArticle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/PublishArticle',
+            dealernet_dot_v1_dot_support__pb2.GetArticleRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Article.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RateArticle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/RateArticle',
+            dealernet_dot_v1_dot_support__pb2.RateArticleRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.Article.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulletinsForVehicle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.SupportService/BulletinsForVehicle',
+            dealernet_dot_v1_dot_support__pb2.GetVehicleHistoryRequest.SerializeToString,
+            dealernet_dot_v1_dot_support__pb2.SearchArticlesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: run test check lint typecheck proto proto-check deploy-check infra migrate seed bench clean
+.PHONY: run test check lint typecheck proto proto-check deploy-check infra migrate seed reconcile bench clean
 
 $(STAMP): requirements.lock scripts/install.sh
 	PYTHON=$(PYTHON) scripts/install.sh
@@ -21,6 +21,9 @@ migrate: $(STAMP) infra
 seed: migrate
 	$(BIN)/python -m scripts.plant_simulator --declare
 	$(BIN)/python -m scripts.seed_demo
+
+reconcile: $(STAMP) infra
+	$(BIN)/python -m inventory_service.reconcile
 
 run: seed
 	@$(BIN)/python -m scripts.seed_demo --print-logins
@@ -50,6 +53,9 @@ test: $(STAMP) infra check
 bench: $(STAMP) infra
 	$(BIN)/python -m bench.hops
 	$(BIN)/python -m bench.plant_feed
+	$(BIN)/python -m bench.inventory
+	$(BIN)/python -m bench.customer
+	$(BIN)/python -m bench.support
 
 clean:
 	rm -rf $(VENV) var

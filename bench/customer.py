@@ -46,7 +46,6 @@ import argparse
 import asyncio
 import collections
 import datetime as dt
-import io
 import math
 import os
 import random
@@ -55,7 +54,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +75,7 @@ from bench.hops import (
     progress,
     wait_for_grpc,
 )
+from bench.measure import copy_rows, libpq_dsn, load_average, percentile_ms
 from dealernet.v1 import customer_pb2, customer_pb2_grpc
 from plumbing import settings as settings_module
 from plumbing import tracing
@@ -138,26 +138,6 @@ CITIES = (
 EMAIL_DOMAINS = ("example.com", "example.cn", "mail.example.net", "corp.example.org")
 
 
-def percentile_ms(samples_ns: Sequence[int], fraction: float) -> float:
-    """Nearest-rank percentile, in milliseconds."""
-    if not samples_ns:
-        return math.nan
-    ordered = sorted(samples_ns)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1] / 1e6
-
-
-def load_average() -> str:
-    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
-def libpq_dsn(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    password = f" password={target.password}" if target.password else ""
-    return f"host={target.host} port={target.port or 5432} dbname={target.database} user={target.username}{password}"
-
-
 @dataclass(frozen=True)
 class Person:
     full_name: str
@@ -215,19 +195,6 @@ class People:
 
 
 # --- seeding --------------------------------------------------------------------------------------
-
-
-def copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """COPY rows in (text format); None is NULL."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-    return count
 
 
 CUSTOMER_COLUMNS = (

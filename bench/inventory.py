@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import io
 import math
 import os
 import random
@@ -43,7 +42,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +64,7 @@ from bench.hops import (
     progress,
     wait_for_grpc,
 )
+from bench.measure import copy_rows, libpq_dsn, load_average, percentile_ms
 from dealernet.v1 import inventory_pb2, inventory_pb2_grpc
 from plumbing import settings as settings_module
 from plumbing import tracing
@@ -97,18 +97,6 @@ HQ = Principal(subject="bench.hq", role=Role.HQ)
 # --- figures -----------------------------------------------------------------------------------
 
 
-def percentile_ms(samples_ns: Sequence[int], fraction: float) -> float:
-    """Nearest-rank percentile, in milliseconds."""
-    if not samples_ns:
-        return math.nan
-    ordered = sorted(samples_ns)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1] / 1e6
-
-
-def load_average() -> str:
-    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
 # --- seeding -----------------------------------------------------------------------------------
 
 
@@ -116,19 +104,6 @@ def make_vin(model_code: str, serial: int) -> str:
     """A valid VIN (its check digit right) for the bench's `serial`-th car of `model_code`."""
     draft = f"LDN{model_code}A10RB{serial:06d}"
     return draft[:8] + vin_check_digit(draft) + draft[9:]
-
-
-def copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """COPY rows in; None is NULL, datetimes go as ISO 8601 with their offset."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-    return count
 
 
 LOCATION_COLUMNS = ("code", "kind", "name", "region", "latitude", "longitude")
@@ -875,14 +850,6 @@ def summary_report(
                 lines.append(f"  EXPLAIN ANALYZE of{summary.baseline.label[1:]}, {summary.case.label}:")
                 lines.append(explain(dsn, summary.statements))
     return lines
-
-
-def libpq_dsn(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    password = f" password={target.password}" if target.password else ""
-    return f"host={target.host} port={target.port or 5432} dbname={target.database} user={target.username}{password}"
 
 
 def main() -> None:

@@ -50,6 +50,8 @@ from typing import Any
 import pika
 import psycopg2
 
+from bench.measure import libpq_dsn, percentile_ms
+
 BARE_EXCHANGE = "bench.plant-bare"
 BARE_QUEUE = "bench.plant-bare"
 BARE_DATABASE = "plant_bare"
@@ -116,13 +118,6 @@ def bare_consumer(amqp_uri: str, dsn: str) -> None:
 
 
 # --- measuring ----------------------------------------------------------------------------------
-
-
-def percentile_ms(samples_ns: list[int], fraction: float) -> float:
-    if not samples_ns:
-        return math.nan
-    ordered = sorted(samples_ns)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1] / 1e6
 
 
 Key = tuple[str, str, str]
@@ -514,14 +509,6 @@ def prepare_bare_database(url: str) -> str:
         conn.execute(text("TRUNCATE bench_bare_plant_events"))
     engine.dispose()
     return libpq_dsn(url)
-
-
-def libpq_dsn(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    password = f" password={target.password}" if target.password else ""
-    return f"host={target.host} port={target.port or 5432} dbname={target.database} user={target.username}{password}"
 
 
 def reset_queues(amqp_uri: str) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import io
 import itertools
 import math
 import os
@@ -42,7 +41,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +59,7 @@ from bench.hops import (
     progress,
     wait_for_grpc,
 )
+from bench.measure import copy_rows, libpq_dsn, load_average, percentile_ms
 from dealernet.v1 import support_pb2, support_pb2_grpc
 from plumbing import settings as settings_module
 from plumbing import tracing
@@ -318,19 +318,6 @@ def make_vin(model_code: str, year_code: str, serial: int) -> str:
 
 def pg_array(values: Sequence[str]) -> str:
     return "{" + ",".join(values) + "}"
-
-
-def copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """COPY rows in (text format); None is NULL, datetimes go as ISO 8601 with their offset."""
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-    return count
 
 
 def vacuum(connection: Any, *tables: str) -> None:
@@ -607,26 +594,6 @@ def seed_requests(connection: Any, count: int, due_share: float, rng: random.Ran
 
 
 # --- figures ------------------------------------------------------------------------------------------
-
-
-def percentile_ms(samples_ns: Sequence[int], fraction: float) -> float:
-    """Nearest-rank percentile, in milliseconds."""
-    if not samples_ns:
-        return math.nan
-    ordered = sorted(samples_ns)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1] / 1e6
-
-
-def load_average() -> str:
-    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
-def libpq_dsn(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    password = f" password={target.password}" if target.password else ""
-    return f"host={target.host} port={target.port or 5432} dbname={target.database} user={target.username}{password}"
 
 
 @dataclass

@@ -25,7 +25,7 @@ from opentelemetry.instrumentation.grpc import server_interceptor
 
 from plumbing import settings as settings_module
 from plumbing import tracing
-from plumbing.db import Database, MessagingTables
+from plumbing.db import Database, MessagingTables, UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import GRPC_METADATA_KEY, Principal, PrincipalError
 
@@ -117,6 +117,29 @@ class Page:
 
     def next_token(self, rows: Sequence[object]) -> str:
         return encode_page_token(self.offset + self.limit) if len(rows) > self.limit else ""
+
+
+class UnitOfWorkServicer:
+    """A servicer whose calls each run in one unit of work, as the calling principal.
+
+    `_read` answers from what is committed; `_write` commits the change, and builds the
+    answer before the commit so it shows what was done.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def _read(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
+        principal = principal_from(context)
+        with self.db.unit_of_work() as uow:
+            return work(uow, principal)
+
+    def _write(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
+        principal = principal_from(context)
+        with self.db.unit_of_work() as uow:
+            answer = work(uow, principal)
+            uow.commit()
+            return answer
 
 
 def serve_database_service(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import grpc
@@ -11,9 +11,9 @@ import grpc
 from customer_service import customers, domain, imports
 from customer_service.models import CustomerRow, CustomerVehicleRow, InteractionRow, MatchReviewRow, tables
 from dealernet.v1 import customer_pb2, customer_pb2_grpc
-from plumbing.db import Database, UnitOfWork
+from plumbing.db import UnitOfWork
 from plumbing.errors import ValidationFailed
-from plumbing.grpc_support import Page, principal_from, serve_database_service
+from plumbing.grpc_support import Page, UnitOfWorkServicer, serve_database_service
 from plumbing.principal import Principal
 
 SERVICE = "customer"
@@ -143,22 +143,7 @@ def _moment(raw: str, field: str) -> dt.datetime | None:
     return moment
 
 
-class CustomerServicer(customer_pb2_grpc.CustomerServiceServicer):
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def _read(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
-        principal = principal_from(context)
-        with self.db.unit_of_work() as uow:
-            return work(uow, principal)
-
-    def _write(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
-        principal = principal_from(context)
-        with self.db.unit_of_work() as uow:
-            answer = work(uow, principal)
-            uow.commit()
-            return answer
-
+class CustomerServicer(UnitOfWorkServicer, customer_pb2_grpc.CustomerServiceServicer):
     def RegisterCustomer(  # noqa: N802
         self, request: Any, context: grpc.ServicerContext
     ) -> customer_pb2.RegisterCustomerResponse:

@@ -19,8 +19,8 @@ from inventory_service.models import (
     TransferRow,
     tables,
 )
-from plumbing.db import Database, UnitOfWork
-from plumbing.grpc_support import Page, principal_from, serve_database_service
+from plumbing.db import UnitOfWork
+from plumbing.grpc_support import Page, UnitOfWorkServicer, serve_database_service
 from plumbing.principal import Principal
 
 SERVICE = "inventory"
@@ -155,23 +155,7 @@ def summary_row_message(row: stock.SummaryRow) -> inventory_pb2.StockSummaryRow:
     )
 
 
-class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def _read(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
-        principal = principal_from(context)
-        with self.db.unit_of_work() as uow:
-            return work(uow, principal)
-
-    def _write(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
-        """Run a change and commit it; the answer is built before the commit so it shows what was done."""
-        principal = principal_from(context)
-        with self.db.unit_of_work() as uow:
-            answer = work(uow, principal)
-            uow.commit()
-            return answer
-
+class InventoryServicer(UnitOfWorkServicer, inventory_pb2_grpc.InventoryServiceServicer):
     # --- cars
 
     def ListVehicles(self, request: Any, context: grpc.ServicerContext) -> inventory_pb2.ListVehiclesResponse:  # noqa: N802

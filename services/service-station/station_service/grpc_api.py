@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import grpc
 
 from dealernet.v1 import support_pb2, support_pb2_grpc
-from plumbing.db import Database, UnitOfWork
+from plumbing.db import UnitOfWork
 from plumbing.errors import ValidationFailed
-from plumbing.grpc_support import Page, principal_from, serve_database_service
+from plumbing.grpc_support import Page, UnitOfWorkServicer, principal_from, serve_database_service
 from plumbing.principal import Principal, Role
 from station_service import domain, knowledge, support
 from station_service.models import ArticleRow, RepairRow, RequestMessageRow, SupportRequestRow, tables
@@ -117,22 +117,11 @@ def _since(raw: str, now: dt.datetime) -> dt.datetime:
     return moment
 
 
-class SupportServicer(support_pb2_grpc.SupportServiceServicer):
-    def __init__(self, database: Database) -> None:
-        self.db = database
-
-    def _read(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal], T]) -> T:
-        principal = principal_from(context)
-        with self.db.unit_of_work() as uow:
-            return work(uow, principal)
-
-    def _write(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal, dt.datetime], T]) -> T:
-        principal = principal_from(context)
+class SupportServicer(UnitOfWorkServicer, support_pb2_grpc.SupportServiceServicer):
+    def _write_at(self, context: grpc.ServicerContext, work: Callable[[UnitOfWork, Principal, dt.datetime], T]) -> T:
+        """A change made at one moment, the same for every rule it passes through."""
         now = dt.datetime.now(dt.UTC)
-        with self.db.unit_of_work() as uow:
-            answer = work(uow, principal, now)
-            uow.commit()
-            return answer
+        return self._write(context, lambda uow, principal: work(uow, principal, now))
 
     # --- requests
 
@@ -149,7 +138,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         def work(uow: UnitOfWork, principal: Principal, now: dt.datetime) -> SupportRequestRow:
             return support.open_request(uow, principal, draft, now, facts)
 
-        row = self._write(context, work)
+        row = self._write_at(context, work)
         principal = principal_from(context)
         # Looked for after the request is stored, outside its transaction: similar cases are
         # a help to the station, not part of opening the request.
@@ -196,7 +185,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         return self._read(context, work)
 
     def TakeRequest(self, request: Any, context: grpc.ServicerContext) -> support_pb2.SupportRequest:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: request_message(
                 support.take_request(uow, who, request.id, request.engineer, now), now
@@ -204,7 +193,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         )
 
     def PostMessage(self, request: Any, context: grpc.ServicerContext) -> support_pb2.SupportRequest:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: request_message(
                 support.post_message(uow, who, request.id, request.body, request.asks_station, now), now
@@ -220,7 +209,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         )
 
     def ResolveRequest(self, request: Any, context: grpc.ServicerContext) -> support_pb2.SupportRequest:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: request_message(
                 support.resolve_request(uow, who, request.id, request.resolution, now), now
@@ -228,7 +217,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         )
 
     def CloseRequest(self, request: Any, context: grpc.ServicerContext) -> support_pb2.SupportRequest:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: request_message(
                 support.close_request(uow, who, request.id, request.rating or None, request.comment, now), now
@@ -236,7 +225,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         )
 
     def ReopenRequest(self, request: Any, context: grpc.ServicerContext) -> support_pb2.SupportRequest:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context, lambda uow, who, now: request_message(support.reopen_request(uow, who, request.id, now), now)
         )
 
@@ -296,7 +285,7 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
         return self._read(context, work)
 
     def RecordRepair(self, request: Any, context: grpc.ServicerContext) -> support_pb2.Repair:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: repair_message(
                 support.record_repair(
@@ -365,20 +354,20 @@ class SupportServicer(support_pb2_grpc.SupportServiceServicer):
             serial_to=request.serial_to or None,
             bulletin_number=request.bulletin_number or None,
         )
-        return self._write(context, lambda uow, who, now: article_message(knowledge.draft_article(uow, who, draft)))
+        return self._write_at(context, lambda uow, who, now: article_message(knowledge.draft_article(uow, who, draft)))
 
     def DraftArticleFromRequest(self, request: Any, context: grpc.ServicerContext) -> support_pb2.Article:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context, lambda uow, who, now: article_message(knowledge.draft_from_request(uow, who, request.id))
         )
 
     def PublishArticle(self, request: Any, context: grpc.ServicerContext) -> support_pb2.Article:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context, lambda uow, who, now: article_message(knowledge.publish_article(uow, who, request.id, now))
         )
 
     def RateArticle(self, request: Any, context: grpc.ServicerContext) -> support_pb2.Article:  # noqa: N802
-        return self._write(
+        return self._write_at(
             context,
             lambda uow, who, now: article_message(
                 knowledge.rate_article(uow, who, request.id, request.solved, request.request_id)

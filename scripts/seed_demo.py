@@ -2,7 +2,7 @@
 logins, a catalogue of three models with their options, the dealers' quotas for this
 month and the next, a few dealer orders on their way through the plants, the channel's
 stock locations, cars in the maker's pool and at dealers, parts at the stations, and a
-few customers in the master.
+few customers in the master, and the station a dealer runs.
 
 Each component's data is written through that component's own models, into its own
 database; the demo orders go through the order service's own use cases. Running it again
@@ -45,6 +45,7 @@ from plumbing import settings as settings_module
 from plumbing.db import Database, UnitOfWork, make_engine
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
+from station_service.models import StationOperatorRow
 
 DEMO_PASSWORD = "demo-pass"
 
@@ -298,6 +299,16 @@ def seed_customers(session: Session) -> None:
         customers.register_customer(uow, registrar, form)
 
 
+# Harbour Motors runs the Harbour Service Centre: its staff read that station's requests.
+STATION_OPERATORS = [("S001", "D001")]
+
+
+def seed_station(session: Session) -> None:
+    if session.scalar(select(StationOperatorRow).limit(1)) is not None:
+        return
+    session.add_all(StationOperatorRow(station_code=s, dealer_code=d) for s, d in STATION_OPERATORS)
+
+
 def seed() -> None:
     settings = settings_module.load()
     for component, fill in (
@@ -305,6 +316,7 @@ def seed() -> None:
         ("order", seed_order),
         ("inventory", seed_inventory),
         ("customer", seed_customers),
+        ("station", seed_station),
     ):
         engine = make_engine(settings.database_url(component), pool_size=1, instrument=False)
         with Session(engine) as session:

@@ -7,10 +7,9 @@ requests and gets 404 for any other, in every route; the maker's engineers see t
 gateway turns away roles a route is not for (403) and bodies that cannot be right (422, naming
 the field).
 
-Dealers get 403 on every support-request route. The issue lets a dealer that also runs a
-station see that station's requests; a principal carries one organisation and one role, so
-such a dealer logs in with its station's account instead: the dealer-and-station link is not
-modelled.
+A dealer reads (never writes) the requests, threads and service history of the stations it
+runs (the station service's `station_operators`), and nothing of any other station: its
+lists are empty and any request is 404.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from dealernet.v1 import support_pb2
 from gateway.backends import Services, as_dict, call
 from gateway.problems import Problem
-from gateway.roles import CHANNEL, STATION_HQ
+from gateway.roles import CHANNEL
 from gateway.security import require
 from plumbing.principal import Principal, Role
 
@@ -146,7 +145,7 @@ async def open_support_request(
 @router.get("/support-requests", tags=["support"])
 async def list_support_requests(
     services: Services,
-    principal: Principal = Depends(require(*STATION_HQ)),
+    principal: Principal = Depends(require(*CHANNEL)),
     status: str = Query("", max_length=30, description="open, in_progress, waiting_on_station, resolved, closed"),
     priority: str = Query("", max_length=20),
     region: str = Query("", max_length=50),
@@ -174,7 +173,7 @@ async def list_support_requests(
 
 @router.get("/support-requests/{request_id}", tags=["support"])
 async def get_support_request(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(*STATION_HQ))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*CHANNEL))
 ) -> dict[str, Any]:
     return as_dict(await call(services.support.GetRequest, support_pb2.GetRequestRequest(id=request_id), principal))
 
@@ -206,7 +205,7 @@ async def post_support_message(
 
 @router.get("/support-requests/{request_id}/messages", tags=["support"])
 async def list_support_messages(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(*STATION_HQ))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*CHANNEL))
 ) -> dict[str, Any]:
     request = support_pb2.GetRequestRequest(id=request_id)
     return as_dict(await call(services.support.ListMessages, request, principal))
@@ -289,7 +288,7 @@ async def record_repair(
 
 @router.get("/vehicles/{vin}/service-history", tags=["support"])
 async def service_history(
-    vin: Vin, services: Services, principal: Principal = Depends(require(*STATION_HQ))
+    vin: Vin, services: Services, principal: Principal = Depends(require(*CHANNEL))
 ) -> dict[str, Any]:
     """The car's support requests and repairs: a station's own, or all of them for headquarters."""
     request = support_pb2.GetVehicleHistoryRequest(vin=vin)

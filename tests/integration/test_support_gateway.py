@@ -19,13 +19,14 @@ from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
 from station_service.grpc_api import SupportServicer
-from station_service.models import metadata, tables
+from station_service.models import StationOperatorRow, metadata, tables
 
 pytestmark = pytest.mark.integration
 
 STATION_A = Principal(subject="tech@S001", role=Role.STATION, org_code="S001", region="EAST")
 STATION_B = Principal(subject="tech@S002", role=Role.STATION, org_code="S002", region="NORTH")
 DEALER = Principal(subject="sales@D001", role=Role.DEALER, org_code="D001", region="EAST")
+OTHER_DEALER = Principal(subject="sales@D002", role=Role.DEALER, org_code="D002", region="EAST")
 ENGINEER = Principal(subject="li.engineer@hq", role=Role.HQ)
 REVIEWER = Principal(subject="wang.reviewer@hq", role=Role.HQ)
 OPS = Principal(subject="ops", role=Role.OPS)
@@ -154,27 +155,36 @@ def test_a_station_sees_its_own_requests_and_another_station_gets_404_for_them(g
     assert gateway.get(path, headers=a).json()["status"] == "resolved"
 
 
-def test_a_dealer_sees_no_support_request_but_reads_the_knowledge_base(gateway: TestClient) -> None:
-    dealer = bearer(gateway, DEALER)
+def test_a_dealer_reads_only_the_requests_of_the_station_it_runs_and_writes_none(
+    gateway: TestClient, db: Database
+) -> None:
+    with db.unit_of_work() as uow:
+        uow.session.add(StationOperatorRow(station_code="S001", dealer_code="D001"))
+        uow.commit()
+    runs_s001, other_dealer = bearer(gateway, DEALER), bearer(gateway, OTHER_DEALER)
     request_id = open_request(gateway)["id"]
     path = f"/support-requests/{request_id}"
 
     refused = [
-        gateway.post("/support-requests", headers=dealer, json=MISFIRE),
-        gateway.get("/support-requests", headers=dealer),
-        gateway.get(path, headers=dealer),
-        gateway.get(f"{path}/messages", headers=dealer),
-        gateway.post(f"{path}/messages", headers=dealer, json={"body": "Any news?"}),
-        gateway.post(f"{path}/close", headers=dealer, json={}),
-        gateway.post(f"{path}/reopen", headers=dealer),
-        gateway.post(f"/vehicles/{VIN}/repairs", headers=dealer, json={"mileage_km": 1000, "work_done": "Oil"}),
-        gateway.get(f"/vehicles/{VIN}/service-history", headers=dealer),
+        gateway.post("/support-requests", headers=runs_s001, json=MISFIRE),
+        gateway.post(f"{path}/messages", headers=runs_s001, json={"body": "Any news?"}),
+        gateway.post(f"{path}/close", headers=runs_s001, json={}),
+        gateway.post(f"{path}/reopen", headers=runs_s001),
+        gateway.post(f"/vehicles/{VIN}/repairs", headers=runs_s001, json={"mileage_km": 1000, "work_done": "Oil"}),
     ]
 
     assert [reply.status_code for reply in refused] == [403] * len(refused)
     assert refused[0].headers["content-type"] == "application/problem+json"
-    assert gateway.get("/knowledge/articles", headers=dealer).status_code == 200
-    assert gateway.get(f"/vehicles/{VIN}/bulletins", headers=dealer).status_code == 200
+    assert gateway.get(path, headers=runs_s001).json()["id"] == request_id
+    assert [r["id"] for r in gateway.get("/support-requests", headers=runs_s001).json()["requests"]] == [request_id]
+    assert gateway.get(f"{path}/messages", headers=runs_s001).status_code == 200
+    assert [r["id"] for r in gateway.get(f"/vehicles/{VIN}/service-history", headers=runs_s001).json()["requests"]] == [
+        request_id
+    ]
+    assert gateway.get(path, headers=other_dealer).status_code == 404
+    assert gateway.get("/support-requests", headers=other_dealer).json()["requests"] == []
+    assert gateway.get("/knowledge/articles", headers=other_dealer).status_code == 200
+    assert gateway.get(f"/vehicles/{VIN}/bulletins", headers=other_dealer).status_code == 200
 
 
 def test_the_desk_s_routes_refuse_stations_and_dealers_and_station_steps_refuse_the_desk(

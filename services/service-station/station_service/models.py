@@ -224,3 +224,12 @@ class RepairRow(Base):
     request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("support_requests.id"))
     recorded_by: Mapped[str] = mapped_column(String(100))
     repaired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StationOperatorRow(Base):
+    """A station a dealer runs: that dealer sees the station's requests and repairs."""
+
+    __tablename__ = "station_operators"
+
+    station_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20), index=True)

@@ -21,7 +21,14 @@ from plumbing.errors import FieldViolation, NotFound, Refused, ValidationFailed
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_problem
 from station_service import desk, domain
-from station_service.models import EscalationRow, RepairRow, RequestMessageRow, SupportRequestRow, TargetRuleRow
+from station_service.models import (
+    EscalationRow,
+    RepairRow,
+    RequestMessageRow,
+    StationOperatorRow,
+    SupportRequestRow,
+    TargetRuleRow,
+)
 
 SUPPORT_REQUEST_OPENED = "support_request.opened"
 SUPPORT_REQUEST_TAKEN = "support_request.taken"
@@ -95,12 +102,19 @@ def _event(row: SupportRequestRow, **extra: Any) -> dict[str, Any]:
 # --- Who sees what ----------------------------------------------------------------------------------
 
 
+def _stations_run_by(principal: Principal) -> Select[tuple[str]]:
+    return select(StationOperatorRow.station_code).where(StationOperatorRow.dealer_code == principal.org_code)
+
+
 def _visible_requests(principal: Principal) -> Select[tuple[SupportRequestRow]]:
+    """HQ sees every request, a station its own, a dealer those of the stations it runs."""
     query = select(SupportRequestRow)
     if principal.role in (Role.HQ, Role.OPS):
         return query
     if principal.role is Role.STATION:
         return query.where(SupportRequestRow.station_code == principal.org_code)
+    if principal.role is Role.DEALER:
+        return query.where(SupportRequestRow.station_code.in_(_stations_run_by(principal)))
     return query.where(False)
 
 
@@ -609,6 +623,8 @@ def vehicle_history(uow: UnitOfWork, principal: Principal, vin: str) -> tuple[li
     repairs = select(RepairRow).where(RepairRow.vin == car)
     if principal.role is Role.STATION:
         repairs = repairs.where(RepairRow.station_code == principal.org_code)
+    elif principal.role is Role.DEALER:
+        repairs = repairs.where(RepairRow.station_code.in_(_stations_run_by(principal)))
     elif principal.role not in (Role.HQ, Role.OPS):
         repairs = repairs.where(False)
     return list(requests), list(uow.session.scalars(repairs.order_by(RepairRow.repaired_at.desc())))

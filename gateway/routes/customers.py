@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints, field_validator
 
 from dealernet.v1 import customer_pb2
@@ -330,6 +330,19 @@ async def customer_view(
     headquarters' notes; headquarters sees all."""
     request = customer_pb2.GetCustomerRequest(id=customer_id)
     return as_dict(await call(services.customers.GetCustomerView, request, principal))
+
+
+@router.get("/vehicles/{vin}/owner", tags=["customers"])
+async def vehicle_owner(
+    vin: Annotated[str, Path(min_length=1, max_length=17)],
+    services: Services,
+    principal: Principal = Depends(require(*CHANNEL)),
+) -> dict[str, Any]:
+    """The 360 view of a car's owner: for a station while it works on the car (a support
+    request or a repair, and 30 days after), a dealer that sold or serves the owner, and
+    headquarters. Anyone else gets 404."""
+    request = customer_pb2.GetVehicleOwnerRequest(vin=vin)
+    return as_dict(await call(services.customers.GetVehicleOwner, request, principal))
 
 
 @router.put("/customers/{customer_id}/consents/{channel}")

@@ -590,3 +590,27 @@ def test_a_repair_adds_to_the_cars_history_and_lets_the_station_see_the_owner_fo
     [servicing] = view.relationships
     assert servicing.kind == "servicing" and servicing.expires_at is not None
     assert view.customer.services == 1
+
+
+def test_a_station_finds_a_cars_owner_by_vin_while_it_works_on_the_car(db: Database) -> None:
+    from customer_service.domain import StationVisit
+
+    customer = register(db, DEALER_A, LI_WEI).customer
+    _deliver(db, str(customer.id), VIN_A, "D1001")
+
+    with db.unit_of_work() as uow:
+        with pytest.raises(NotFound, match="no owner known"):
+            customers.owner_view(uow, STATION_A, VIN_A)
+        assert customers.owner_view(uow, DEALER_A, VIN_A.lower()).customer.id == customer.id
+        opened = StationVisit("REQ-9", "S3003", VIN_A, dt.datetime.now(dt.UTC), False, "P0301")
+        customers.record_station_visit(uow, "evt-9", opened)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        view = customers.owner_view(uow, STATION_A, VIN_A)
+        with pytest.raises(NotFound, match="no owner known"):
+            customers.owner_view(uow, DEALER_B, VIN_A)
+        with pytest.raises(NotFound, match="no owner known"):
+            customers.owner_view(uow, HQ, "LDN2A4C10R0000002")
+    assert view.customer.id == customer.id
+    assert [v.vin for v in view.vehicles] == [VIN_A]
+    assert [e.kind for e in view.service_history] == ["support_request_opened"]

@@ -502,6 +502,19 @@ def customer_view(uow: UnitOfWork, principal: Principal, customer_id: str) -> Cu
     )
 
 
+def owner_view(uow: UnitOfWork, principal: Principal, vin: str) -> CustomerView:
+    """The 360 view of a car's owner, as the caller may see it; any car whose owner the caller
+    may not see is not found, exactly as a car the master does not know."""
+    car = vin.strip().upper()
+    owner_id = uow.session.scalar(select(CustomerVehicleRow.customer_id).where(CustomerVehicleRow.vin == car))
+    if owner_id is None:
+        raise NotFound(f"no owner known for {car}")
+    try:
+        return customer_view(uow, principal, str(owner_id))
+    except NotFound:
+        raise NotFound(f"no owner known for {car}") from None
+
+
 # --- Changing a customer's details --------------------------------------------------------------
 
 

@@ -185,6 +185,9 @@ class CustomerServicer(UnitOfWorkServicer, customer_pb2_grpc.CustomerServiceServ
     def GetCustomerView(self, request: Any, context: grpc.ServicerContext) -> customer_pb2.CustomerView:  # noqa: N802
         return self._read(context, lambda uow, who: view_message(customers.customer_view(uow, who, request.id)))
 
+    def GetVehicleOwner(self, request: Any, context: grpc.ServicerContext) -> customer_pb2.CustomerView:  # noqa: N802
+        return self._read(context, lambda uow, who: view_message(customers.owner_view(uow, who, request.vin)))
+
     def ListCustomers(  # noqa: N802
         self, request: Any, context: grpc.ServicerContext
     ) -> customer_pb2.ListCustomersResponse:

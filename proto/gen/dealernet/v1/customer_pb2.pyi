@@ -218,6 +218,12 @@ class GetCustomerRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class GetVehicleOwnerRequest(_message.Message):
+    __slots__ = ("vin",)
+    VIN_FIELD_NUMBER: _ClassVar[int]
+    vin: str
+    def __init__(self, vin: _Optional[str] = ...) -> None: ...
+
 class ListCustomersRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "segment", "region", "dealer_code")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]

@@ -54,6 +54,11 @@ class CustomerServiceStub:
                 request_serializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.SerializeToString,
                 response_deserializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
                 _registered_method=True)
+        self.GetVehicleOwner = channel.unary_unary(
+                '/dealernet.v1.CustomerService/GetVehicleOwner',
+                request_serializer=dealernet_dot_v1_dot_customer__pb2.GetVehicleOwnerRequest.SerializeToString,
+                response_deserializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
+                _registered_method=True)
         self.ListCustomers = channel.unary_unary(
                 '/dealernet.v1.CustomerService/ListCustomers',
                 request_serializer=dealernet_dot_v1_dot_customer__pb2.ListCustomersRequest.SerializeToString,
@@ -125,6 +130,14 @@ class CustomerServiceServicer:
     def GetCustomerView(self, request, context):
         """The 360 view: contacts, addresses, consents, relationships, cars, service
         history, interactions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVehicleOwner(self, request, context):
+        """The 360 view of a car's owner, found by VIN: a station while it has a request or
+        repair on the car (and 30 days after), a dealer that sold or serves the owner, HQ.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -206,6 +219,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
             'GetCustomerView': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomerView,
                     request_deserializer=dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.FromString,
+                    response_serializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.SerializeToString,
+            ),
+            'GetVehicleOwner': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVehicleOwner,
+                    request_deserializer=dealernet_dot_v1_dot_customer__pb2.GetVehicleOwnerRequest.FromString,
                     response_serializer=dealernet_dot_v1_dot_customer__pb2.CustomerView.SerializeToString,
             ),
             'ListCustomers': grpc.unary_unary_rpc_method_handler(
@@ -356,6 +374,33 @@ class CustomerService:
             target,
             '/dealernet.v1.CustomerService/GetCustomerView',
             dealernet_dot_v1_dot_customer__pb2.GetCustomerRequest.SerializeToString,
+            dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVehicleOwner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dealernet.v1.CustomerService/GetVehicleOwner',
+            dealernet_dot_v1_dot_customer__pb2.GetVehicleOwnerRequest.SerializeToString,
             dealernet_dot_v1_dot_customer__pb2.CustomerView.FromString,
             options,
             channel_credentials,

@@ -46,6 +46,8 @@ class Settings:
     low_vehicle_stock: int = 1
     # How often headquarters' stock view is recomputed.
     stock_summary_seconds: int = 60
+    # How long a dealer's hold on a car for a customer lasts unless the car is sold.
+    customer_hold_days: int = 7
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
     # How often the support desk's timer walks the escalation ladders.
@@ -78,6 +80,7 @@ def load() -> Settings:
         aged_stock_days=_whole_number("DEALERNET_AGED_STOCK_DAYS", 90, minimum=1),
         low_vehicle_stock=_whole_number("DEALERNET_LOW_VEHICLE_STOCK", 1),
         stock_summary_seconds=_whole_number("DEALERNET_STOCK_SUMMARY_SECONDS", 60, minimum=1),
+        customer_hold_days=_whole_number("DEALERNET_CUSTOMER_HOLD_DAYS", 7, minimum=1),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
     )

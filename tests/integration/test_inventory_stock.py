@@ -540,3 +540,34 @@ def test_cars_of_a_merged_customer_name_the_survivor(
     cars = {v.vin: v for v in stub.ListVehicles(inventory_pb2.ListVehiclesRequest(), metadata=as_caller(D001)).vehicles}
     assert cars[held].reserved_for_customer == survivor and cars[sold].sold_to_customer == survivor
     no_differences(db)
+
+
+def test_a_customer_hold_lapses_unsold_and_the_car_goes_back_on_sale(
+    db: Database, stub: inventory_pb2_grpc.InventoryServiceStub
+) -> None:
+    lapsing, kept = receive(db, 99, "D001"), receive(db, 100, "D001")
+    for vin in (lapsing, kept):
+        held = stub.ReserveVehicle(
+            inventory_pb2.ReserveVehicleRequest(vin=vin, customer_id=CUSTOMER), metadata=as_caller(D001)
+        )
+        assert dt.datetime.fromisoformat(held.held_until) > dt.datetime.now(dt.UTC) + dt.timedelta(days=6)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE stock_vehicles SET held_until = now() - interval '1 minute' WHERE vin = :vin"),
+            {"vin": lapsing},
+        )
+
+    with db.unit_of_work() as uow:
+        assert stock.release_lapsed_holds(uow) == 1
+        uow.commit()
+
+    cars = {v.vin: v for v in stub.ListVehicles(inventory_pb2.ListVehiclesRequest(), metadata=as_caller(D001)).vehicles}
+    assert (cars[lapsing].status, cars[lapsing].held_until, cars[lapsing].reserved_for_customer) == (
+        "available",
+        "",
+        "",
+    )
+    assert cars[kept].status == "reserved"
+    [released] = events(db, stock.VEHICLE_RELEASED)
+    assert (released["vin"], released["reason"], released["held_for_dealer"]) == (lapsing, "hold lapsed", "D001")
+    no_differences(db)

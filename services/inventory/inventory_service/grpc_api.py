@@ -48,6 +48,7 @@ def vehicle_message(row: StockVehicleRow) -> inventory_pb2.StockVehicle:
         sold_to_customer=row.sold_to_customer or "",
         in_stock_since=_time(row.arrived_at) if in_stock else "",
         age_days=ledger.age_days(row.arrived_at, dt.datetime.now(dt.UTC)) if in_stock and row.arrived_at else 0,
+        held_until=_time(row.held_until),
     )
 
 

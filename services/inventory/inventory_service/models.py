@@ -60,6 +60,7 @@ class StockVehicleRow(Base):
         Index("ix_stock_vehicles_match", "model_code", "trim_code", "colour_code", "status", "location_code"),
         Index("ix_stock_vehicles_location", "location_code", "status"),
         Index("ix_stock_vehicles_sold_at", "sold_at", postgresql_where=text("sold_at IS NOT NULL")),
+        Index("ix_stock_vehicles_held_until", "held_until", postgresql_where=text("held_until IS NOT NULL")),
         CheckConstraint(
             "status IN ('available', 'reserved', 'in_transit', 'sold', 'written_off')", name="ck_stock_vehicles_status"
         ),
@@ -74,6 +75,8 @@ class StockVehicleRow(Base):
     reserved_for_order: Mapped[str | None] = mapped_column(String(20))
     reserved_for_dealer: Mapped[str | None] = mapped_column(String(20), index=True)
     reserved_for_customer: Mapped[str | None] = mapped_column(String(36))
+    # A dealer's hold for a customer lapses at this time unless the car is sold first.
+    held_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     transfer_number: Mapped[str | None] = mapped_column(String(20))
     sold_to_customer: Mapped[str | None] = mapped_column(String(36))
     sold_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

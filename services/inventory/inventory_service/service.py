@@ -66,7 +66,11 @@ class InventoryService:
 
     @timer(interval=STOCK_SUMMARY_SECONDS, eager=True)
     def refresh_stock_summary(self) -> None:
-        """Every minute, and at start: recompute headquarters' stock view."""
+        """Every minute, and at start: put back on sale the cars whose customer hold lapsed,
+        then recompute headquarters' stock view."""
+        with self.db.unit_of_work() as uow:
+            stock.release_lapsed_holds(uow)
+            uow.commit()
         with self.db.unit_of_work() as uow:
             stock.refresh_stock_summary(uow)
             uow.commit()

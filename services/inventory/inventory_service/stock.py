@@ -161,6 +161,8 @@ def _change_vehicle(
             row.aged_alerted_at = None
         if after.status is VehicleStatus.SOLD and (before is None or before.status is not VehicleStatus.SOLD):
             row.sold_at = moment
+        if after.reserved_for_customer is None:
+            row.held_until = None
         row.updated_at = _now()
     _append(uow, ledger.movements(before, steps), actor, vin=vin)
     uow.session.flush()
@@ -495,19 +497,52 @@ def reserve_vehicle(uow: UnitOfWork, principal: Principal, vin: str, customer: s
         uow, principal, vin, lambda car, kind: ledger.reserve_for_customer(car, kind, principal, customer)
     )
     if steps:
+        row.held_until = _now() + dt.timedelta(days=settings_module.load().customer_hold_days)
         uow.record_event(
             VEHICLE_RESERVED_FOR_CUSTOMER,
-            _vehicle_event(vehicle_state(row), dealer_code=principal.org_code, customer_id=customer),
+            _vehicle_event(
+                vehicle_state(row),
+                dealer_code=principal.org_code,
+                customer_id=customer,
+                held_until=row.held_until.isoformat(),
+            ),
         )
         _after_car_left_availability(uow, before)
     return row
+
+
+# The inventory itself, ending holds that lapsed: it may lift any dealer's hold.
+LAPSED_HOLDS = Principal(subject="inventory: hold lapsed", role=Role.HQ)
+
+
+def release_lapsed_holds(uow: UnitOfWork, now: dt.datetime | None = None, *, batch: int = 500) -> int:
+    """Put back on sale the cars whose customer hold ran out unsold; each announced."""
+    now = now or _now()
+    vins = uow.session.scalars(
+        select(StockVehicleRow.vin)
+        .where(StockVehicleRow.held_until <= now, StockVehicleRow.status == VehicleStatus.RESERVED.value)
+        .order_by(StockVehicleRow.held_until)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for vin in vins:
+        row, before, steps = _change_vehicle(
+            uow, vin, lambda car: ledger.release(car, LAPSED_HOLDS) if car else [], LAPSED_HOLDS.subject
+        )
+        if steps and row is not None and before is not None:
+            uow.record_event(
+                VEHICLE_RELEASED,
+                _vehicle_event(vehicle_state(row), held_for_dealer=before.reserved_for_dealer, reason="hold lapsed"),
+            )
+    return len(vins)
 
 
 def release_vehicle(uow: UnitOfWork, principal: Principal, vin: str) -> StockVehicleRow:
     row, before, steps = _dealer_step(uow, principal, vin, lambda car, _: ledger.release(car, principal))
     if steps:
         uow.record_event(
-            VEHICLE_RELEASED, _vehicle_event(vehicle_state(row), held_for_dealer=before.reserved_for_dealer)
+            VEHICLE_RELEASED,
+            _vehicle_event(vehicle_state(row), held_for_dealer=before.reserved_for_dealer, reason="released"),
         )
     return row
 

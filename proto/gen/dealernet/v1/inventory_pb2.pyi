@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StockVehicle(_message.Message):
-    __slots__ = ("vin", "model_code", "trim_code", "colour_code", "location_code", "status", "reserved_for_order", "reserved_for_dealer", "reserved_for_customer", "transfer_number", "sold_to_customer", "in_stock_since", "age_days")
+    __slots__ = ("vin", "model_code", "trim_code", "colour_code", "location_code", "status", "reserved_for_order", "reserved_for_dealer", "reserved_for_customer", "transfer_number", "sold_to_customer", "in_stock_since", "age_days", "held_until")
     VIN_FIELD_NUMBER: _ClassVar[int]
     MODEL_CODE_FIELD_NUMBER: _ClassVar[int]
     TRIM_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -21,6 +21,7 @@ class StockVehicle(_message.Message):
     SOLD_TO_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     IN_STOCK_SINCE_FIELD_NUMBER: _ClassVar[int]
     AGE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    HELD_UNTIL_FIELD_NUMBER: _ClassVar[int]
     vin: str
     model_code: str
     trim_code: str
@@ -34,7 +35,8 @@ class StockVehicle(_message.Message):
     sold_to_customer: str
     in_stock_since: str
     age_days: int
-    def __init__(self, vin: _Optional[str] = ..., model_code: _Optional[str] = ..., trim_code: _Optional[str] = ..., colour_code: _Optional[str] = ..., location_code: _Optional[str] = ..., status: _Optional[str] = ..., reserved_for_order: _Optional[str] = ..., reserved_for_dealer: _Optional[str] = ..., reserved_for_customer: _Optional[str] = ..., transfer_number: _Optional[str] = ..., sold_to_customer: _Optional[str] = ..., in_stock_since: _Optional[str] = ..., age_days: _Optional[int] = ...) -> None: ...
+    held_until: str
+    def __init__(self, vin: _Optional[str] = ..., model_code: _Optional[str] = ..., trim_code: _Optional[str] = ..., colour_code: _Optional[str] = ..., location_code: _Optional[str] = ..., status: _Optional[str] = ..., reserved_for_order: _Optional[str] = ..., reserved_for_dealer: _Optional[str] = ..., reserved_for_customer: _Optional[str] = ..., transfer_number: _Optional[str] = ..., sold_to_customer: _Optional[str] = ..., in_stock_since: _Optional[str] = ..., age_days: _Optional[int] = ..., held_until: _Optional[str] = ...) -> None: ...
 
 class ListVehiclesRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "model_code", "status", "location_code")

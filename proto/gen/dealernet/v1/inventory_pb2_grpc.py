@@ -179,8 +179,9 @@ class InventoryServiceServicer:
 
     def ReserveVehicle(self, request, context):
         """Dealer: holds an available car at its own location or in the maker's
-        stock (plant yard, warehouse) for one of its customers. Of two dealers
-        asking for one car at once exactly one gets it.
+        stock (plant yard, warehouse) for one of its customers, for
+        DEALERNET_CUSTOMER_HOLD_DAYS (7) unless sold. Of two dealers asking for one
+        car at once exactly one gets it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,15 +1,19 @@
 """The channel's organisations and their users' accounts, owned by the gateway.
 
-Passwords are stored as scrypt hashes (standard library), never in clear.
+Passwords are stored as scrypt hashes (standard library), never in clear. Failed logins
+are kept for a window, so guessing a password is throttled across every gateway replica.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import math
 import os
+from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, MetaData, String, select
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, MetaData, String, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from plumbing.principal import Principal, Role
@@ -40,6 +44,61 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(10))
     org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
     password_hash: Mapped[str] = mapped_column(String(300))
+
+
+class LoginFailure(Base):
+    """A failed login, kept for the throttling window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username", "username", "failed_at"),
+        Index("ix_login_failures_client", "client", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `attempts` failed logins per username in `window`; a client address may fail
+    four times as often (a garage's shared connection), so one guesser cannot lock a whole
+    dealer out."""
+
+    attempts: int
+    window: dt.timedelta
+
+    @property
+    def client_attempts(self) -> int:
+        return self.attempts * 4
+
+
+def throttled_for(session: Session, username: str, client: str, now: dt.datetime, throttle: Throttle) -> int | None:
+    """Seconds to wait before trying again, when the username or the client failed too often."""
+    since = now - throttle.window
+    for column, value, limit in (
+        (LoginFailure.username, username.strip().lower(), throttle.attempts),
+        (LoginFailure.client, client, throttle.client_attempts),
+    ):
+        failures, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.failed_at)).where(
+                column == value, LoginFailure.failed_at > since
+            )
+        ).one()
+        if failures >= limit:
+            return max(1, math.ceil((oldest + throttle.window - now).total_seconds()))
+    return None
+
+
+def record_failure(session: Session, username: str, client: str, now: dt.datetime, throttle: Throttle) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - throttle.window))
+    session.add(LoginFailure(username=username.strip().lower()[:100], client=client[:64], failed_at=now))
+
+
+def clear_failures(session: Session, username: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username.strip().lower()))
 
 
 def hash_password(password: str) -> str:

@@ -5,6 +5,7 @@ uvicorn gateway.app:app --port 8000
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -74,13 +75,30 @@ class TokenReply(BaseModel):
     region: str | None
 
 
-@app.post("/auth/login", tags=["auth"])
-def login(credentials: Credentials, request: Request) -> TokenReply:
+@app.post(
+    "/auth/login",
+    tags=["auth"],
+    response_model=TokenReply,
+    responses={429: {"description": "Too many failed logins for this username or client; see Retry-After"}},
+)
+def login(credentials: Credentials, request: Request) -> Any:
     settings = request.app.state.settings
+    now = dt.datetime.now(dt.UTC)
+    client = request.client.host if request.client else "unknown"
+    throttle = accounts.Throttle(settings.login_attempts, dt.timedelta(seconds=settings.login_window_seconds))
     with request.app.state.sessions() as session:
+        # Checked before the password, so a locked name costs a guesser nothing to learn.
+        wait = accounts.throttled_for(session, credentials.username, client, now, throttle)
+        if wait is not None:
+            problem = Problem(429, "Too many failed logins", f"try again in {wait} s")
+            return problems.problem_response(problem, headers={"Retry-After": str(wait)})
         principal = accounts.authenticate(session, credentials.username, credentials.password)
-    if principal is None:
-        raise Problem(401, "Not authenticated", "unknown username or wrong password")
+        if principal is None:
+            accounts.record_failure(session, credentials.username, client, now, throttle)
+            session.commit()
+            raise Problem(401, "Not authenticated", "unknown username or wrong password")
+        accounts.clear_failures(session, credentials.username)
+        session.commit()
     return TokenReply(
         access_token=tokens.issue(principal, settings.token_secret, settings.token_ttl_seconds),
         expires_in=settings.token_ttl_seconds,

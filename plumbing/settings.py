@@ -48,6 +48,9 @@ class Settings:
     stock_summary_seconds: int = 60
     # How long a dealer's hold on a car for a customer lasts unless the car is sold.
     customer_hold_days: int = 7
+    # Failed logins allowed per username within the window before logins wait.
+    login_attempts: int = 5
+    login_window_seconds: int = 900
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
     # How often the support desk's timer walks the escalation ladders.
@@ -81,6 +84,8 @@ def load() -> Settings:
         low_vehicle_stock=_whole_number("DEALERNET_LOW_VEHICLE_STOCK", 1),
         stock_summary_seconds=_whole_number("DEALERNET_STOCK_SUMMARY_SECONDS", 60, minimum=1),
         customer_hold_days=_whole_number("DEALERNET_CUSTOMER_HOLD_DAYS", 7, minimum=1),
+        login_attempts=_whole_number("DEALERNET_LOGIN_ATTEMPTS", 5, minimum=1),
+        login_window_seconds=_whole_number("DEALERNET_LOGIN_WINDOW_SECONDS", 900, minimum=1),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
     )

@@ -34,6 +34,8 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
+RETRY_AFTER_SECONDS = 2
+
 _GRPC_TO_HTTP = {
     grpc.StatusCode.INVALID_ARGUMENT: (422, "Invalid request"),
     grpc.StatusCode.NOT_FOUND: (404, "Not found"),
@@ -75,7 +77,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_grpc_error(_: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
-        return problem_response(from_grpc_error(exc))
+        problem = from_grpc_error(exc)
+        # A service down or too slow is worth another try soon; say when.
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if problem.status in (503, 504) else None
+        return problem_response(problem, headers)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -87,6 +87,10 @@ def client() -> TestClient:
     def me() -> None:
         raise problems.Problem(401, "Not authenticated", "no bearer token")
 
+    @app.get("/service/{code}")
+    def service(code: str) -> None:
+        raise rpc_error(grpc.StatusCode[code], "psycopg.OperationalError: connection refused")
+
     return TestClient(app)
 
 
@@ -283,3 +287,18 @@ def test_negative_page_size_is_refused_naming_page_size() -> None:
         page_size(-1)
 
     assert [violation.field for violation in exc.value.violations] == ["page_size"]
+
+
+@pytest.mark.parametrize(("code", "status"), [("UNAVAILABLE", 503), ("DEADLINE_EXCEEDED", 504)])
+def test_a_service_down_or_slow_is_a_problem_with_a_retry_hint(client: TestClient, code: str, status: int) -> None:
+    response = client.get(f"/service/{code}")
+
+    assert response.status_code == status
+    assert response.headers["retry-after"] == str(problems.RETRY_AFTER_SECONDS)
+    assert "psycopg" not in response.text
+
+
+def test_a_refusal_carries_no_retry_hint(client: TestClient) -> None:
+    response = client.get("/service/FAILED_PRECONDITION")
+
+    assert response.status_code == 409 and "retry-after" not in response.headers

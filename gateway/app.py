@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway import accounts, problems, tokens
 from gateway.backends import Backends, Services
+from gateway.limits import BodySizeLimit
 from gateway.problems import Problem
 from gateway.routes import customers, orders, stock, support
 from gateway.routes import stream as stream_routes
@@ -54,6 +55,11 @@ app = FastAPI(
     lifespan=lifespan,
 )
 problems.install(app)
+app.add_middleware(
+    BodySizeLimit,
+    # A dealer's customer list is the one large upload; its route caps it with a clearer message.
+    limits={"/customers/imports": customers.MAX_IMPORT_BYTES + 1},
+)
 # The live stream comes first: /tracking/stream must not be taken for /tracking/{order_number_or_vin}.
 for router in (stream_routes.router, orders.router, stock.router, customers.router, support.router):
     app.include_router(router)

@@ -1,0 +1,69 @@
+"""How large a request body may be, enforced on the bytes as they arrive.
+
+A Content-Length over the limit is refused before anything is read; a body without one
+(chunked) or lying about it is cut off as soon as it passes the limit. Either way the
+client gets 413 as a problem and the route never sees the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gateway.problems import Problem, problem_response
+
+# An order, a transfer or a support request is a few kilobytes.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """ASGI middleware: `limits` maps a path prefix to its own limit (a customer list upload)."""
+
+    def __init__(self, app: Any, *, default: int = DEFAULT_MAX_BODY_BYTES, limits: Mapping[str, int] = {}) -> None:
+        self.app = app
+        self.default = default
+        self.limits = dict(limits)
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.limits.items() if path.startswith(prefix)), self.default)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(limit, scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def watched_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(limit, scope, receive, send)
+
+    @staticmethod
+    async def _refuse(limit: int, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        problem = Problem(413, "Content too large", f"a request body may be at most {limit} bytes here")
+        await problem_response(problem)(scope, receive, send)

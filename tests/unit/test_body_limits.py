@@ -1,0 +1,57 @@
+"""Request bodies over their limit are refused with 413 before a route sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from gateway import problems
+from gateway.limits import BodySizeLimit
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    app = FastAPI()
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, default=1000, limits={"/uploads": 5000})
+
+    @app.post("/orders")
+    async def order(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    @app.post("/uploads")
+    async def upload(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    return TestClient(app)
+
+
+def chunks(total: int, size: int = 256) -> Iterator[bytes]:
+    sent = 0
+    while sent < total:
+        yield b"x" * min(size, total - sent)
+        sent += size
+
+
+def test_a_body_within_its_limit_reaches_the_route(client: TestClient) -> None:
+    assert client.post("/orders", content=b"x" * 1000).json() == {"bytes": 1000}
+    assert client.post("/uploads", content=b"x" * 5000).json() == {"bytes": 5000}
+
+
+def test_a_declared_length_over_the_limit_is_refused_as_a_problem(client: TestClient) -> None:
+    reply = client.post("/orders", content=b"x" * 1001)
+
+    assert reply.status_code == 413
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert reply.json()["detail"] == "a request body may be at most 1000 bytes here"
+
+
+def test_a_chunked_body_is_cut_off_once_it_passes_the_limit(client: TestClient) -> None:
+    reply = client.post("/orders", content=chunks(4000))
+
+    assert reply.status_code == 413
+    assert client.post("/uploads", content=chunks(4000)).json() == {"bytes": 4000}
+    assert client.post("/uploads", content=chunks(6000)).status_code == 413

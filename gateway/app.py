@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway import accounts, problems, tokens
 from gateway.backends import Backends, Services
-from gateway.limits import BodySizeLimit
+from gateway.limits import BodySizeLimit, RateLimiter
 from gateway.problems import Problem
 from gateway.routes import customers, orders, stock, support
 from gateway.routes import stream as stream_routes
@@ -35,6 +35,7 @@ from plumbing.principal import Principal
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = settings_module.load()
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     engine = make_engine(settings.database_url("gateway"), pool_size=5)
     app.state.sessions = sessionmaker(bind=engine)
     app.state.backends = Backends.connect(settings)

@@ -67,3 +67,24 @@ class BodySizeLimit:
     async def _refuse(limit: int, scope: dict[str, Any], receive: Any, send: Any) -> None:
         problem = Problem(413, "Content too large", f"a request body may be at most {limit} bytes here")
         await problem_response(problem)(scope, receive, send)
+
+
+class RateLimiter:
+    """Calls per principal: a token bucket per subject, `burst` deep, refilled at
+    `per_minute`. Kept in each gateway process, so with n replicas a principal may reach n
+    times the rate; it guards a replica from one caller, not the network from a botnet."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def admit(self, subject: str, now: float) -> float:
+        """0 when the call may go ahead (and is counted); otherwise the seconds to wait."""
+        tokens, last = self._buckets.get(subject, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[subject] = (tokens - 1.0, now)
+            return 0.0
+        self._buckets[subject] = (tokens, now)
+        return (1.0 - tokens) / self.rate

@@ -17,12 +17,20 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class Problem(Exception):
-    def __init__(self, status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = errors or []
+        self.headers = headers or {}
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -72,8 +80,8 @@ def _location_to_field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(_: Request, exc: Problem) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(exc, headers)
+        headers = exc.headers | ({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})
+        return problem_response(exc, headers or None)
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_grpc_error(_: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:

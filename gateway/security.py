@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,9 +23,16 @@ async def current_principal(
     if credentials is None:
         raise Problem(401, "Not authenticated", "send 'Authorization: Bearer <token>' from POST /auth/login")
     try:
-        return tokens.verify(credentials.credentials, request.app.state.settings.token_secret)
+        principal = tokens.verify(credentials.credentials, request.app.state.settings.token_secret)
     except PrincipalError as exc:
         raise Problem(401, "Not authenticated", str(exc)) from exc
+    wait = request.app.state.rate_limiter.admit(principal.subject, time.monotonic())
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise Problem(
+            429, "Too many requests", f"slow down: try again in {seconds} s", headers={"Retry-After": str(seconds)}
+        )
+    return principal
 
 
 def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:

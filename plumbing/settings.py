@@ -51,6 +51,9 @@ class Settings:
     # Failed logins allowed per username within the window before logins wait.
     login_attempts: int = 5
     login_window_seconds: int = 900
+    # Calls each principal may make through one gateway process: a sustained rate and a burst.
+    rate_limit_per_minute: int = 3000
+    rate_limit_burst: int = 300
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
     # How often the support desk's timer walks the escalation ladders.
@@ -86,6 +89,8 @@ def load() -> Settings:
         customer_hold_days=_whole_number("DEALERNET_CUSTOMER_HOLD_DAYS", 7, minimum=1),
         login_attempts=_whole_number("DEALERNET_LOGIN_ATTEMPTS", 5, minimum=1),
         login_window_seconds=_whole_number("DEALERNET_LOGIN_WINDOW_SECONDS", 900, minimum=1),
+        rate_limit_per_minute=_whole_number("DEALERNET_RATE_LIMIT_PER_MINUTE", 3000, minimum=1),
+        rate_limit_burst=_whole_number("DEALERNET_RATE_LIMIT_BURST", 300, minimum=1),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
     )

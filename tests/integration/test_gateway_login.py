@@ -76,3 +76,18 @@ def test_one_client_guessing_many_names_is_throttled_too(client: TestClient) -> 
     replies = [login(client, f"nobody{n}", "x") for n in range(13)]
 
     assert replies[:12] == [401] * 12 and replies[12] == 429
+
+
+def test_a_principal_calling_too_fast_is_told_to_wait(gateway_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.app import app
+
+    monkeypatch.setenv("DEALERNET_RATE_LIMIT_PER_MINUTE", "60")
+    monkeypatch.setenv("DEALERNET_RATE_LIMIT_BURST", "5")
+    with TestClient(app) as client:
+        reply = client.post("/auth/login", json={"username": "d001.sales", "password": DEMO_PASSWORD})
+        headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+        answers = [client.get("/me", headers=headers) for _ in range(6)]
+
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[5].headers["retry-after"] == "1"
+    assert answers[5].headers["content-type"] == "application/problem+json"

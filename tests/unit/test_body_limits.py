@@ -1,4 +1,5 @@
-"""Request bodies over their limit are refused with 413 before a route sees them."""
+"""Request bodies over their limit are refused with 413 before a route sees them; callers over
+their rate wait."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from gateway import problems
-from gateway.limits import BodySizeLimit
+from gateway.limits import BodySizeLimit, RateLimiter
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +56,17 @@ def test_a_chunked_body_is_cut_off_once_it_passes_the_limit(client: TestClient) 
     assert reply.status_code == 413
     assert client.post("/uploads", content=chunks(4000)).json() == {"bytes": 4000}
     assert client.post("/uploads", content=chunks(6000)).status_code == 413
+
+
+def test_a_principal_may_burst_then_goes_at_the_sustained_rate() -> None:
+    limiter = RateLimiter(per_minute=60, burst=3)
+
+    burst = [limiter.admit("d001.sales", 100.0) for _ in range(4)]
+    other = limiter.admit("d002.sales", 100.0)
+    half_a_second_later = limiter.admit("d001.sales", 100.5)
+    a_second_later = limiter.admit("d001.sales", 101.0)
+
+    assert burst[:3] == [0.0, 0.0, 0.0] and burst[3] == pytest.approx(1.0)
+    assert other == 0.0
+    assert half_a_second_later == pytest.approx(0.5)
+    assert a_second_later == 0.0

@@ -71,11 +71,13 @@ def nameko_service(module: str) -> list[str]:
     return [str(BIN / "nameko"), "run", "--config", "plumbing/nameko.yaml", module]
 
 
-def queue_exists(amqp_uri: str, queue: str) -> bool:
+def queue_consumed(amqp_uri: str, queue: str) -> bool:
+    """The queue exists and a consumer reads it. A consumer attaches after the queue is bound,
+    so a message published from then on reaches it; a queue merely declared may not be bound
+    yet, and a message published then is routed nowhere."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     try:
-        connection.channel().queue_declare(queue, passive=True)
-        return True
+        return bool(connection.channel().queue_declare(queue, passive=True).method.consumer_count)
     except pika.exceptions.ChannelClosedByBroker:
         return False
     finally:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.processes import nameko_service, queue_exists, running, wait_for
+from tests.processes import nameko_service, queue_consumed, running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,7 @@ def test_two_slow_queries_overlap(blocking: bool, amqp_uri: str, fresh_database:
         "GREEN_PROBE_BLOCKING": "1" if blocking else "0",
     }
     with running(nameko_service("tests.green_probe_service"), env=env, log_name=f"green-probe-{blocking}"):
-        wait_for("probe service", lambda: queue_exists(amqp_uri, "rpc-green_probe"), timeout=60)
+        wait_for("probe service", lambda: queue_consumed(amqp_uri, "rpc-green_probe"), timeout=60)
         elapsed = two_overlapping_calls(amqp_uri)
     if blocking:
         # Without the patch the second query waits for the first: the control shows the test can fail.

@@ -18,7 +18,7 @@ from plumbing.db import Database, event_envelope
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
-from tests.processes import nameko_service, queue_exists, running, wait_for
+from tests.processes import nameko_service, queue_consumed, running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ def inventory(fresh_database: Callable[[str], str], amqp_uri: str) -> Iterator[D
     connection.channel().queue_delete(CONSUMER_QUEUE)
     connection.close()
     with running(nameko_service("inventory_service.service"), log_name="inventory-events"):
-        wait_for("inventory consumer queue", lambda: queue_exists(amqp_uri, CONSUMER_QUEUE), timeout=60)
+        wait_for("inventory consumer queue", lambda: queue_consumed(amqp_uri, CONSUMER_QUEUE), timeout=60)
         yield db
     db.engine.dispose()
 

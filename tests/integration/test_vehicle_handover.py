@@ -30,7 +30,7 @@ from plumbing.db import Database, event_envelope
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
 from scripts.seed_demo import demo_vin
-from tests.processes import BIN, ROOT, nameko_service, queue_exists, running, wait_for
+from tests.processes import BIN, ROOT, nameko_service, queue_consumed, running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +83,7 @@ def services(fresh_database: Callable[[str], str], amqp_uri: str) -> Iterator[tu
         running(nameko_service("customer_service.service"), log_name="customer-handover") as customer_process,
     ):
         for queue in (*INVENTORY_QUEUES, CUSTOMER_QUEUE):
-            wait_for(f"consumer queue {queue}", lambda queue=queue: queue_exists(amqp_uri, queue), timeout=60)
+            wait_for(f"consumer queue {queue}", lambda queue=queue: queue_consumed(amqp_uri, queue), timeout=60)
         yield inventory, customer
         # Both told to stop at once, rather than one after the other.
         for process in (inventory_process, customer_process):

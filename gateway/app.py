@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway import accounts, problems, tokens
 from gateway.backends import Backends, Services
-from gateway.limits import BodySizeLimit, RateLimiter
+from gateway.limits import BodySizeLimit, ConfiguredCORS, RateLimiter
 from gateway.problems import Problem
 from gateway.routes import customers, orders, stock, support
 from gateway.routes import stream as stream_routes
@@ -61,6 +61,8 @@ app.add_middleware(
     # A dealer's customer list is the one large upload; its route caps it with a clearer message.
     limits={"/customers/imports": customers.MAX_IMPORT_BYTES + 1},
 )
+# Outermost, so every answer (a 413 too) carries the headers a browser needs to read it.
+app.add_middleware(ConfiguredCORS)
 # The live stream comes first: /tracking/stream must not be taken for /tracking/{order_number_or_vin}.
 for router in (stream_routes.router, orders.router, stock.router, customers.router, support.router):
     app.include_router(router)

@@ -1,4 +1,7 @@
-"""How large a request body may be, enforced on the bytes as they arrive.
+"""What the gateway admits before a route runs: how large a body may be, how fast one
+principal may call, which browser origins may call at all.
+
+Body size is enforced on the bytes as they arrive.
 
 A Content-Length over the limit is refused before anything is read; a body without one
 (chunked) or lying about it is cut off as soon as it passes the limit. Either way the
@@ -10,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.middleware.cors import CORSMiddleware
+
 from gateway.problems import Problem, problem_response
+from plumbing import settings as settings_module
 
 # An order, a transfer or a support request is a few kilobytes.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -88,3 +94,33 @@ class RateLimiter:
             return 0.0
         self._buckets[subject] = (tokens, now)
         return (1.0 - tokens) / self.rate
+
+
+class ConfiguredCORS:
+    """Starlette's CORS middleware for the browser origins the settings name
+    (`DEALERNET_CORS_ORIGINS`, comma-separated; none by default, so no other site's page
+    can call the API from a browser). Built from the settings as they are at each call, so
+    a process reads them as it starts and a test can set them."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._built: dict[tuple[str, ...], Any] = {}
+
+    def _for(self, origins: tuple[str, ...]) -> Any:
+        if origins not in self._built:
+            self._built[origins] = (
+                CORSMiddleware(
+                    self.app,
+                    allow_origins=list(origins),
+                    allow_methods=["GET", "POST", "PUT", "DELETE"],
+                    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                    expose_headers=["Retry-After", "Idempotent-Replayed"],
+                    max_age=600,
+                )
+                if origins
+                else self.app
+            )
+        return self._built[origins]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self._for(settings_module.load().cors_origins)(scope, receive, send)

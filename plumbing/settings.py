@@ -54,6 +54,8 @@ class Settings:
     # Calls each principal may make through one gateway process: a sustained rate and a burst.
     rate_limit_per_minute: int = 3000
     rate_limit_burst: int = 300
+    # Browser origins allowed to call the API (a web portal on another host); none by default.
+    cors_origins: tuple[str, ...] = ()
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
     # How often the support desk's timer walks the escalation ladders.
@@ -91,6 +93,9 @@ def load() -> Settings:
         login_window_seconds=_whole_number("DEALERNET_LOGIN_WINDOW_SECONDS", 900, minimum=1),
         rate_limit_per_minute=_whole_number("DEALERNET_RATE_LIMIT_PER_MINUTE", 3000, minimum=1),
         rate_limit_burst=_whole_number("DEALERNET_RATE_LIMIT_BURST", 300, minimum=1),
+        cors_origins=tuple(
+            origin.strip() for origin in _env("DEALERNET_CORS_ORIGINS", "").split(",") if origin.strip()
+        ),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
     )

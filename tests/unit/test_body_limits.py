@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from gateway import problems
-from gateway.limits import BodySizeLimit, RateLimiter
+from gateway.limits import BodySizeLimit, ConfiguredCORS, RateLimiter
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,49 @@ def test_a_principal_may_burst_then_goes_at_the_sustained_rate() -> None:
     assert other == 0.0
     assert half_a_second_later == pytest.approx(0.5)
     assert a_second_later == 0.0
+
+
+@pytest.fixture
+def cors_client(monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    monkeypatch.setenv("DEALERNET_CORS_ORIGINS", "https://portal.example.com, https://hq.example.com")
+    app = FastAPI()
+    app.add_middleware(ConfiguredCORS)
+
+    @app.get("/orders")
+    def orders() -> dict[str, str]:
+        return {}
+
+    return TestClient(app)
+
+
+def test_a_named_origin_may_call_from_a_browser_and_any_other_may_not(cors_client: TestClient) -> None:
+    preflight = cors_client.options(
+        "/orders",
+        headers={
+            "Origin": "https://portal.example.com",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
+    allowed = cors_client.get("/orders", headers={"Origin": "https://hq.example.com"})
+    other = cors_client.get("/orders", headers={"Origin": "https://evil.example.net"})
+
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://portal.example.com"
+    assert allowed.headers["access-control-allow-origin"] == "https://hq.example.com"
+    assert "retry-after" in allowed.headers["access-control-expose-headers"].lower()
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_without_named_origins_no_browser_origin_is_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEALERNET_CORS_ORIGINS", raising=False)
+    app = FastAPI()
+    app.add_middleware(ConfiguredCORS)
+
+    @app.get("/orders")
+    def orders() -> dict[str, str]:
+        return {}
+
+    reply = TestClient(app).get("/orders", headers={"Origin": "https://portal.example.com"})
+
+    assert reply.status_code == 200 and "access-control-allow-origin" not in reply.headers

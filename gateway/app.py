@@ -87,10 +87,9 @@ class TokenReply(BaseModel):
 @app.post(
     "/auth/login",
     tags=["auth"],
-    response_model=TokenReply,
     responses={429: {"description": "Too many failed logins for this username or client; see Retry-After"}},
 )
-def login(credentials: Credentials, request: Request) -> Any:
+def login(credentials: Credentials, request: Request) -> TokenReply:
     settings = request.app.state.settings
     now = dt.datetime.now(dt.UTC)
     client = request.client.host if request.client else "unknown"
@@ -99,8 +98,7 @@ def login(credentials: Credentials, request: Request) -> Any:
         # Checked before the password, so a locked name costs a guesser nothing to learn.
         wait = accounts.throttled_for(session, credentials.username, client, now, throttle)
         if wait is not None:
-            problem = Problem(429, "Too many failed logins", f"try again in {wait} s")
-            return problems.problem_response(problem, headers={"Retry-After": str(wait)})
+            raise Problem(429, "Too many failed logins", f"try again in {wait} s", headers={"Retry-After": str(wait)})
         principal = accounts.authenticate(session, credentials.username, credentials.password)
         if principal is None:
             accounts.record_failure(session, credentials.username, client, now, throttle)

@@ -39,7 +39,12 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
         body["detail"] = problem.detail
     if problem.errors:
         body["errors"] = problem.errors
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        body,
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers={**problem.headers, **(headers or {})} or None,
+    )
 
 
 RETRY_AFTER_SECONDS = 2
@@ -64,7 +69,9 @@ def from_grpc_error(error: grpc.aio.AioRpcError) -> Problem:
     detail = error.details() or ""
     if status >= 500:
         detail = "the service behind this request failed; try again shortly"
-    return Problem(status, title, detail, errors)
+    # A service down or too slow is worth another try soon; say when.
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status in (503, 504) else None
+    return Problem(status, title, detail, errors, headers=retry)
 
 
 def _location_to_field(loc: tuple[Any, ...]) -> str:
@@ -80,15 +87,11 @@ def _location_to_field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(_: Request, exc: Problem) -> JSONResponse:
-        headers = exc.headers | ({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})
-        return problem_response(exc, headers or None)
+        return problem_response(exc, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def on_grpc_error(_: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
-        problem = from_grpc_error(exc)
-        # A service down or too slow is worth another try soon; say when.
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if problem.status in (503, 504) else None
-        return problem_response(problem, headers)
+        return problem_response(from_grpc_error(exc))
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1073,11 +1073,6 @@ class SummaryRow:
             return -1.0
         return self.on_hand / (self.sold_last_30_days / SALES_WINDOW_DAYS)
 
-    def add(self, other: SummaryRow) -> None:
-        for name in ("on_hand", "available", "reserved", "in_transit", "sold_last_30_days", "total_age_days", "aged"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.oldest_age_days = max(self.oldest_age_days, other.oldest_age_days)
-
 
 @dataclass(frozen=True)
 class StockSummary:

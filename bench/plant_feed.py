@@ -51,6 +51,7 @@ import pika
 import psycopg2
 
 from bench.measure import libpq_dsn, percentile_ms
+from gateway import API_PREFIX
 
 BARE_EXCHANGE = "bench.plant-bare"
 BARE_QUEUE = "bench.plant-bare"
@@ -727,7 +728,7 @@ def main() -> None:
     replay_vins = make_vins(replay_cars, sustained_cars)
     warm_up_vin = make_vins(1, 990_000)[0]
     grpc_port, gateway_port = free_port(), free_port()
-    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    gateway_url = f"http://127.0.0.1:{gateway_port}{API_PREFIX}"
     gateway_env = {**env, "DEALERNET_ORDER_GRPC_PORT": str(grpc_port)}
 
     processes = Processes()

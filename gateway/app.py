@@ -10,14 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from gateway import accounts, problems, tokens
+from gateway import API_PREFIX, accounts, problems, tokens
 from gateway.backends import Backends, Services
 from gateway.limits import BodySizeLimit, ConfiguredCORS, RateLimiter
 from gateway.problems import Problem
@@ -52,20 +52,21 @@ app = FastAPI(
     title="dealernet",
     version="0.1.0",
     description="One platform for the maker's headquarters, dealers and repair stations. "
-    "Log in with POST /auth/login, then send the token as 'Authorization: Bearer <token>'.",
+    "Log in with POST /v1/auth/login, then send the token as 'Authorization: Bearer <token>'.",
     lifespan=lifespan,
 )
 problems.install(app)
 app.add_middleware(
     BodySizeLimit,
     # A dealer's customer list is the one large upload; its route caps it with a clearer message.
-    limits={"/customers/imports": customers.MAX_IMPORT_BYTES + 1},
+    limits={f"{API_PREFIX}/customers/imports": customers.MAX_IMPORT_BYTES + 1},
 )
 # Outermost, so every answer (a 413 too) carries the headers a browser needs to read it.
 app.add_middleware(ConfiguredCORS)
+api = APIRouter(prefix=API_PREFIX)
 # The live stream comes first: /tracking/stream must not be taken for /tracking/{order_number_or_vin}.
 for router in (stream_routes.router, orders.router, stock.router, customers.router, support.router):
-    app.include_router(router)
+    api.include_router(router)
 # A live stream would otherwise be one span as long as the connection, plus one per write.
 FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,tracking/stream")
 
@@ -84,7 +85,7 @@ class TokenReply(BaseModel):
     region: str | None
 
 
-@app.post(
+@api.post(
     "/auth/login",
     tags=["auth"],
     responses={429: {"description": "Too many failed logins for this username or client; see Retry-After"}},
@@ -115,7 +116,7 @@ def login(credentials: Credentials, request: Request) -> TokenReply:
     )
 
 
-@app.get("/me", tags=["auth"])
+@api.get("/me", tags=["auth"])
 async def me(principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return {
         "subject": principal.subject,
@@ -123,6 +124,9 @@ async def me(principal: Principal = Depends(current_principal)) -> dict[str, Any
         "org_code": principal.org_code,
         "region": principal.region,
     }
+
+
+app.include_router(api)
 
 
 @app.get("/healthz", tags=["ops"])

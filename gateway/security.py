@@ -14,14 +14,14 @@ from gateway import tokens
 from gateway.problems import Problem
 from plumbing.principal import Principal, PrincipalError, Role
 
-_bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 
 async def current_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     if credentials is None:
-        raise Problem(401, "Not authenticated", "send 'Authorization: Bearer <token>' from POST /auth/login")
+        raise Problem(401, "Not authenticated", "send 'Authorization: Bearer <token>' from POST /v1/auth/login")
     try:
         principal = tokens.verify(credentials.credentials, request.app.state.settings.token_secret)
     except PrincipalError as exc:

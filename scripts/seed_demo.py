@@ -340,7 +340,7 @@ dealernet demo channel
   Headquarters:  hq.analyst      Operations: ops
   Dealers:       d001.sales ... d006.sales  (regions EAST, NORTH, SOUTH)
   Stations:      s001.tech, s002.tech, s003.tech
-  Log in:        curl -s -X POST localhost:{host}/auth/login -H 'content-type: application/json' \\
+  Log in:        curl -s -X POST localhost:{host}/v1/auth/login -H 'content-type: application/json' \\
                    -d '{{"username": "d001.sales", "password": "{DEMO_PASSWORD}"}}'
 Ctrl-C stops everything.
 """

@@ -16,7 +16,7 @@ from plumbing.principal import Principal
 
 router = APIRouter()
 
-_bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/login")
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 _EXAMPLE = (
     "retry: 5000\n: connected\n\n"
@@ -59,7 +59,7 @@ async def stream_caller(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     access_token: str | None = Query(
         None,
-        description="The token from POST /auth/login, for clients that cannot send an Authorization header "
+        description="The token from POST /v1/auth/login, for clients that cannot send an Authorization header "
         "(a browser's EventSource). Accepted on this route only.",
     ),
 ) -> StreamCaller:

@@ -15,6 +15,7 @@ import httpx
 import pika
 import pytest
 
+from gateway import API_PREFIX
 from tests.processes import BIN, ROOT, running, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -50,8 +51,13 @@ def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_mod
     for key, value in NETWORK_ENV.items():
         monkeypatch_module.setenv(key, value)
     with running([str(BIN / "honcho"), "start", "-f", "Procfile"], env=NETWORK_ENV, log_name="network"):
-        client = httpx.Client(base_url=f"http://127.0.0.1:{GATEWAY_PORT}", timeout=10)
-        wait_for("every service healthy", lambda: client.get("/healthz").status_code == 200, timeout=120, interval=0.5)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{GATEWAY_PORT}{API_PREFIX}", timeout=10)
+        wait_for(
+            "every service healthy",
+            lambda: client.get(f"http://127.0.0.1:{GATEWAY_PORT}/healthz").status_code == 200,
+            timeout=120,
+            interval=0.5,
+        )
         yield client
         client.close()
 

@@ -19,6 +19,7 @@ from customer_service import imports
 from customer_service.grpc_api import CustomerServicer
 from customer_service.models import RelationshipRow, metadata, tables
 from dealernet.v1 import customer_pb2_grpc
+from gateway import API_PREFIX
 from gateway.routes.customers import MAX_IMPORT_BYTES
 from plumbing.db import Database
 from plumbing.grpc_support import DomainErrorInterceptor
@@ -77,7 +78,7 @@ def gateway(db: Database, amqp_uri: str, monkeypatch: pytest.MonkeyPatch) -> Ite
     server, port = serve_in_process(CustomerServicer(db))
     monkeypatch.setenv("DEALERNET_CUSTOMER_GRPC_PORT", str(port))
     try:
-        with TestClient(app) as client:
+        with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
             yield client
     finally:
         server.stop(grace=None)

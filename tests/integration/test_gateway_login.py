@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gateway import API_PREFIX
 from plumbing.db import make_engine
 from scripts.seed_demo import DEMO_PASSWORD, seed_gateway
 
@@ -35,7 +36,7 @@ def client(gateway_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCl
         conn.execute(text("TRUNCATE login_failures"))
     engine.dispose()
     monkeypatch.setenv("DEALERNET_LOGIN_ATTEMPTS", "3")
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as test_client:
         yield test_client
 
 
@@ -83,7 +84,7 @@ def test_a_principal_calling_too_fast_is_told_to_wait(gateway_url: str, monkeypa
 
     monkeypatch.setenv("DEALERNET_RATE_LIMIT_PER_MINUTE", "60")
     monkeypatch.setenv("DEALERNET_RATE_LIMIT_BURST", "5")
-    with TestClient(app) as client:
+    with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
         reply = client.post("/auth/login", json={"username": "d001.sales", "password": DEMO_PASSWORD})
         headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
         answers = [client.get("/me", headers=headers) for _ in range(6)]

@@ -18,7 +18,7 @@ import pika
 import pytest
 from sqlalchemy.orm import Session
 
-from gateway import tokens
+from gateway import API_PREFIX, tokens
 from plumbing import settings
 from plumbing.db import event_envelope, make_engine
 from plumbing.principal import Principal, Role
@@ -48,8 +48,12 @@ def gateway_process(port: int, log_name: str, **env: str) -> Iterator[httpx.Clie
         **env,
     }
     with running(command, env=stream_settings, log_name=log_name) as process:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-        wait_for("the gateway answering", lambda: client.get("/openapi.json").status_code == 200, timeout=30)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}{API_PREFIX}", timeout=10)
+        wait_for(
+            "the gateway answering",
+            lambda: client.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200,
+            timeout=30,
+        )
         yield client
         client.close()
     assert process.returncode is not None
@@ -259,7 +263,8 @@ def test_stations_are_refused_and_strangers_must_log_in(gateway: httpx.Client) -
     # The query token is accepted on the stream only.
     assert gateway.get("/me", params={"access_token": token(gateway, "d001.sales")}).status_code == 401
 
-    operation = gateway.get("/openapi.json").json()["paths"]["/tracking/stream"]["get"]
+    openapi = gateway.get(gateway.base_url.join("/openapi.json")).json()
+    operation = openapi["paths"][f"{API_PREFIX}/tracking/stream"]["get"]
     assert "access_token" in operation["description"]
     assert "access_token" in [parameter["name"] for parameter in operation["parameters"]]
 
@@ -271,7 +276,7 @@ def test_a_client_that_stops_reading_is_dropped_without_holding_up_the_others(ga
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.connect(("127.0.0.1", gateway.base_url.port or 80))
         stalled.sendall(
-            f"GET /tracking/stream HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n"
+            f"GET {API_PREFIX}/tracking/stream HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n"
             f"Authorization: Bearer {token(gateway, 'hq.analyst')}\r\n\r\n".encode()
         )
         stalled.settimeout(5)

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from dealernet.v1 import order_pb2, order_pb2_grpc
+from gateway import API_PREFIX
 from order_service import domain, orders, tracking
 from order_service.grpc_api import OrderServicer
 from order_service.models import (
@@ -859,7 +860,7 @@ def gateway(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClien
     server, port = serve_in_process(OrderServicer(db))
     monkeypatch.setenv("DEALERNET_ORDER_GRPC_PORT", str(port))
     try:
-        with TestClient(app) as client:
+        with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
             yield client
     finally:
         server.stop(grace=None)

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from dealernet.v1 import inventory_pb2, inventory_pb2_grpc
+from gateway import API_PREFIX
 from inventory_service import stock
 from inventory_service.grpc_api import InventoryServicer
 from inventory_service.models import LocationRow, MovementRow, StockVehicleRow, metadata, tables
@@ -94,7 +95,7 @@ def gateway(database: Database, amqp_uri: str) -> Iterator[TestClient]:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DEALERNET_INVENTORY_GRPC_PORT", str(port))
-            with TestClient(app) as client:
+            with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
                 yield client
     finally:
         server.stop(grace=None)

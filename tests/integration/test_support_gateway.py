@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from dealernet.v1 import support_pb2_grpc
+from gateway import API_PREFIX
 from plumbing.db import Database
 from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import Principal, Role
@@ -96,7 +97,7 @@ def gateway(database: Database, amqp_uri: str) -> Iterator[TestClient]:
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DEALERNET_STATION_GRPC_PORT", str(port))
-            with TestClient(app) as client:
+            with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
                 yield client
     finally:
         server.stop(grace=None)

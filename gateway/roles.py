@@ -1,13 +1,35 @@
-"""Which roles each kind of route admits."""
+"""Which roles each kind of route admits.
 
-from plumbing.principal import Role
+HQ analysts read the whole channel; HQ engineers also work the support desk and write the
+knowledge base; HQ admins take the channel's decisions (order review, transfers across
+regions, customer merges) and keep the accounts. Dealer users sell and order; dealer admins
+also give stock away, correct it, import customers and keep their dealer's accounts.
+Operations watch everything and decide nothing.
+"""
 
-DEALER_HQ = (Role.DEALER, Role.HQ, Role.OPS)
-STATION_HQ = (Role.STATION, Role.HQ, Role.OPS)
-CHANNEL = (Role.DEALER, Role.STATION, Role.HQ, Role.OPS)
-# Steps a dealer takes and headquarters may take over (approving a transfer, lifting a hold);
-# operations watch but do not decide.
-DEALER_OR_HQ = (Role.DEALER, Role.HQ)
-# Whoever keeps stock at a location, and headquarters over all of them: moves parts, corrects counts.
-STOCK_KEEPERS = (Role.DEALER, Role.STATION, Role.HQ)
-HQ_OPS = (Role.HQ, Role.OPS)
+from plumbing.principal import AccountRole
+
+HQ_ANALYST = AccountRole.HQ_ANALYST
+HQ_ENGINEER = AccountRole.HQ_ENGINEER
+HQ_ADMIN = AccountRole.HQ_ADMIN
+DEALER_USER = AccountRole.DEALER_USER
+DEALER_ADMIN = AccountRole.DEALER_ADMIN
+STATION_USER = AccountRole.STATION_USER
+OPS = AccountRole.OPS
+
+DEALERS = (DEALER_USER, DEALER_ADMIN)
+STATIONS = (STATION_USER,)
+# See the whole channel; deciding is left to HQ admins and engineers.
+WATCHERS = (HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN, OPS)
+EVERYONE = tuple(AccountRole)
+DEALER_VIEWS = DEALERS + WATCHERS
+HQ_DECIDERS = (HQ_ADMIN,)
+SUPPORT_DESK = (HQ_ENGINEER, HQ_ADMIN)
+# Giving a car away or writing stock off is the dealer's admin's call, or HQ's.
+DEALER_DECIDERS = (DEALER_ADMIN, HQ_ADMIN)
+# Whoever keeps stock at a location, and HQ admins over all of them.
+STOCK_KEEPERS = DEALERS + STATIONS + (HQ_ADMIN,)
+STOCK_CORRECTORS = (DEALER_ADMIN, STATION_USER, HQ_ADMIN)
+# Those who meet customers and record what they say, and HQ's admins.
+REGISTRARS = DEALERS + STATIONS + (HQ_ADMIN,)
+ACCOUNT_KEEPERS = (DEALER_ADMIN, HQ_ADMIN)

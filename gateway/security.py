@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gateway import tokens
 from gateway.problems import Problem
-from plumbing.principal import Principal, PrincipalError, Role
+from gateway.tokens import Verifier
+from plumbing.principal import AccountRole, Principal, PrincipalError
 
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
@@ -23,7 +24,8 @@ async def current_principal(
     if credentials is None:
         raise Problem(401, "Not authenticated", "send 'Authorization: Bearer <token>' from POST /v1/auth/login")
     try:
-        principal = tokens.verify(credentials.credentials, request.app.state.settings.token_secret)
+        verifier: Verifier = request.app.state.verifier
+        principal = await verifier.verify(credentials.credentials)
     except PrincipalError as exc:
         raise Problem(401, "Not authenticated", str(exc)) from exc
     wait = request.app.state.rate_limiter.admit(principal.subject, time.monotonic())
@@ -35,13 +37,51 @@ async def current_principal(
     return principal
 
 
-def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+def admit(principal: Principal, roles: tuple[AccountRole, ...]) -> Principal:
+    if principal.acting_role not in roles:
+        allowed = ", ".join(role.value for role in roles)
+        raise Problem(403, "Forbidden", f"this needs one of the roles: {allowed}")
+    return principal
+
+
+def require(*roles: AccountRole) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting only the given roles (403 for the others)."""
 
     async def check(principal: Principal = Depends(current_principal)) -> Principal:
-        if principal.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise Problem(403, "Forbidden", f"this needs one of the roles: {allowed}")
-        return principal
+        return admit(principal, roles)
 
+    # Read by the authorisation table test and the OpenAPI description of each route.
+    check.roles = roles  # type: ignore[attr-defined]
     return check
+
+
+def declared_roles(route: APIRoute) -> tuple[AccountRole, ...] | None:
+    """The roles a route admits, read from its dependencies; None for a public route."""
+    found: tuple[AccountRole, ...] | None = None
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        roles = getattr(dependant.call, "roles", None)
+        if roles is not None:
+            return tuple(roles)
+        if dependant.call is current_principal:
+            found = tuple(AccountRole)
+        pending.extend(dependant.dependencies)
+    return found
+
+
+def declare_roles(app: FastAPI) -> None:
+    """Writes each route's roles into its OpenAPI operation (`x-roles`, the description and
+    its 401/403 answers), so clients and the authorisation test read one source."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        roles = declared_roles(route)
+        if roles is None:
+            continue
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": [role.value for role in roles]}
+        names = ", ".join(role.value for role in roles)
+        route.description = f"{route.description}\n\nRoles: {names}.".strip()
+        route.responses.setdefault(401, {"description": "No token, or an invalid or expired one"})
+        if set(roles) != set(AccountRole):
+            route.responses.setdefault(403, {"description": f"A role other than: {names}"})

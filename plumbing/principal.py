@@ -15,10 +15,46 @@ NAMEKO_CONTEXT_KEY = "principal"
 
 
 class Role(StrEnum):
+    """The caller's side of the channel: what every service scopes its answers by."""
+
     HQ = "hq"
     DEALER = "dealer"
     STATION = "station"
     OPS = "ops"
+
+
+class AccountRole(StrEnum):
+    """What a person may do: the gateway admits each route to some of these."""
+
+    HQ_ANALYST = "hq_analyst"
+    HQ_ENGINEER = "hq_engineer"
+    HQ_ADMIN = "hq_admin"
+    DEALER_USER = "dealer_user"
+    DEALER_ADMIN = "dealer_admin"
+    STATION_USER = "station_user"
+    OPS = "ops"
+
+    @property
+    def side(self) -> Role:
+        return _SIDES[self]
+
+
+_SIDES = {
+    AccountRole.HQ_ANALYST: Role.HQ,
+    AccountRole.HQ_ENGINEER: Role.HQ,
+    AccountRole.HQ_ADMIN: Role.HQ,
+    AccountRole.DEALER_USER: Role.DEALER,
+    AccountRole.DEALER_ADMIN: Role.DEALER,
+    AccountRole.STATION_USER: Role.STATION,
+    AccountRole.OPS: Role.OPS,
+}
+# A principal made inside the platform (a timer, a seed script) acts with its side's widest role.
+_WIDEST = {
+    Role.HQ: AccountRole.HQ_ADMIN,
+    Role.DEALER: AccountRole.DEALER_ADMIN,
+    Role.STATION: AccountRole.STATION_USER,
+    Role.OPS: AccountRole.OPS,
+}
 
 
 class PrincipalError(ValueError):
@@ -31,10 +67,26 @@ class Principal:
     role: Role
     org_code: str | None = None
     region: str | None = None
+    account_role: AccountRole | None = None
 
     def __post_init__(self) -> None:
         if self.role in (Role.DEALER, Role.STATION) and not self.org_code:
             raise PrincipalError(f"a {self.role.value} principal needs an organisation code")
+        if self.account_role is None:
+            object.__setattr__(self, "account_role", _WIDEST[self.role])
+        elif self.account_role.side is not self.role:
+            raise PrincipalError(f"the role {self.account_role.value} is not on the {self.role.value} side")
+
+    @classmethod
+    def for_account(
+        cls, subject: str, account_role: AccountRole, org_code: str | None = None, region: str | None = None
+    ) -> Principal:
+        return cls(subject=subject, role=account_role.side, org_code=org_code, region=region, account_role=account_role)
+
+    @property
+    def acting_role(self) -> AccountRole:
+        assert self.account_role is not None  # set in __post_init__
+        return self.account_role
 
     @property
     def is_hq(self) -> bool:
@@ -49,6 +101,7 @@ class Principal:
     def to_json(self) -> str:
         data = asdict(self)
         data["role"] = self.role.value
+        data["account_role"] = self.acting_role.value
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
     @classmethod
@@ -62,6 +115,7 @@ class Principal:
                 role=Role(data["role"]),
                 org_code=data.get("org_code"),
                 region=data.get("region"),
+                account_role=AccountRole(data["account_role"]) if data.get("account_role") else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise PrincipalError(f"malformed principal: {exc}") from exc

@@ -60,6 +60,16 @@ class Settings:
     station_access_days: int = 30
     # How often the support desk's timer walks the escalation ladders.
     escalation_period_seconds: int = 60
+    # A login lasts a working day; its access tokens a quarter of an hour, renewed by refresh.
+    session_ttl_seconds: int = 43200
+    # An OpenID Connect provider (Keycloak) signs users in instead of the built-in accounts
+    # when its issuer is set; its keys come from the JWKS address, or from its discovery document.
+    oidc_issuer: str = ""
+    oidc_audience: str = "dealernet"
+    oidc_jwks_url: str = ""
+    oidc_role_claim: str = "realm_access.roles"
+    oidc_org_claim: str = "dealernet_org"
+    oidc_region_claim: str = "dealernet_region"
 
     def database_url(self, service: str) -> str:
         override = os.environ.get(f"DEALERNET_{service.upper()}_DATABASE_URL")
@@ -81,7 +91,7 @@ def load() -> Settings:
         database_prefix=_env("DEALERNET_DATABASE_PREFIX", "dealernet"),
         amqp_uri=_env("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
         token_secret=_env("DEALERNET_TOKEN_SECRET", "dealernet-demo-secret-change-me-in-deployments"),
-        token_ttl_seconds=int(_env("DEALERNET_TOKEN_TTL_SECONDS", "28800")),
+        token_ttl_seconds=_whole_number("DEALERNET_TOKEN_TTL_SECONDS", 900, minimum=1),
         trace_exporter=_env("DEALERNET_TRACE_EXPORTER", "none"),
         trace_file=_env("DEALERNET_TRACE_FILE", "var/traces.jsonl"),
         otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
@@ -98,4 +108,11 @@ def load() -> Settings:
         ),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
+        session_ttl_seconds=_whole_number("DEALERNET_SESSION_TTL_SECONDS", 43200, minimum=60),
+        oidc_issuer=_env("DEALERNET_OIDC_ISSUER", ""),
+        oidc_audience=_env("DEALERNET_OIDC_AUDIENCE", "dealernet"),
+        oidc_jwks_url=_env("DEALERNET_OIDC_JWKS_URL", ""),
+        oidc_role_claim=_env("DEALERNET_OIDC_ROLE_CLAIM", "realm_access.roles"),
+        oidc_org_claim=_env("DEALERNET_OIDC_ORG_CLAIM", "dealernet_org"),
+        oidc_region_claim=_env("DEALERNET_OIDC_REGION_CLAIM", "dealernet_region"),
     )

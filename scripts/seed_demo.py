@@ -63,15 +63,18 @@ ORGANISATIONS = [
 ]
 
 ACCOUNTS = [
-    ("hq.analyst", "Hui Zhang (HQ analyst)", "hq", "HQ"),
+    ("hq.analyst", "Hui Zhang (HQ analyst)", "hq_analyst", "HQ"),
+    ("hq.engineer", "Jun Li (HQ support engineer)", "hq_engineer", "HQ"),
+    ("hq.admin", "Mei Chen (HQ channel admin)", "hq_admin", "HQ"),
     ("ops", "Operations", "ops", "HQ"),
     *[
-        (f"{code.lower()}.sales", f"{name} sales", "dealer", code)
+        (f"{code.lower()}.{job}", f"{name} {title}", role, code)
         for code, kind, name, _ in ORGANISATIONS
         if kind == "dealer"
+        for job, title, role in (("sales", "sales", "dealer_user"), ("admin", "manager", "dealer_admin"))
     ],
     *[
-        (f"{code.lower()}.tech", f"{name} technician", "station", code)
+        (f"{code.lower()}.tech", f"{name} technician", "station_user", code)
         for code, kind, name, _ in ORGANISATIONS
         if kind == "station"
     ],
@@ -165,14 +168,16 @@ def demo_vin(serial: int) -> str:
 
 
 def seed_gateway(session: Session) -> None:
-    if session.scalar(select(Organisation).limit(1)) is not None:
-        return
-    session.add_all(Organisation(code=c, kind=k, name=n, region=r) for c, k, n, r in ORGANISATIONS)
+    """The demo organisations and accounts, each added when missing."""
+    for code, kind, name, region in ORGANISATIONS:
+        if session.get(Organisation, code) is None:
+            session.add(Organisation(code=code, kind=kind, name=name, region=region))
     session.flush()
     hashed = hash_password(DEMO_PASSWORD)
     session.add_all(
         Account(username=u, display_name=d, role=role, org_code=org, password_hash=hashed)
         for u, d, role, org in ACCOUNTS
+        if session.get(Account, u) is None
     )
 
 
@@ -337,8 +342,10 @@ def print_logins() -> None:
 dealernet demo channel
   API and docs:  http://127.0.0.1:{host}/docs   (OpenAPI: /openapi.json, health: /healthz)
   Password for every demo login: {DEMO_PASSWORD}
-  Headquarters:  hq.analyst      Operations: ops
-  Dealers:       d001.sales ... d006.sales  (regions EAST, NORTH, SOUTH)
+  Headquarters:  hq.analyst (reads), hq.engineer (support desk), hq.admin (decides)
+  Operations:    ops
+  Dealers:       d001.sales ... d006.sales, their managers d001.admin ... d006.admin
+                 (regions EAST, NORTH, SOUTH)
   Stations:      s001.tech, s002.tech, s003.tech
   Log in:        curl -s -X POST localhost:{host}/v1/auth/login -H 'content-type: application/json' \\
                    -d '{{"username": "d001.sales", "password": "{DEMO_PASSWORD}"}}'

@@ -15,18 +15,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints, field_validator
 
 from dealernet.v1 import customer_pb2
+from gateway import roles
 from gateway.backends import Services, as_dict, call, metadata_for
 from gateway.problems import Problem
-from gateway.roles import CHANNEL
 from gateway.security import require
-from plumbing.principal import Principal, Role
+from plumbing.principal import Principal
 
 router = APIRouter(tags=["customers"])
 
 # Who takes a customer's details down: those who meet customers, and headquarters' call centre.
-REGISTRARS = (Role.DEALER, Role.STATION, Role.HQ)
-HQ_OPS = (Role.HQ, Role.OPS)
-IMPORTERS = (Role.DEALER, Role.HQ)
 
 CONSENT_CHANNELS = ("phone", "sms", "email", "post")
 ConsentChannel = Literal["phone", "sms", "email", "post"]
@@ -140,7 +137,7 @@ async def register_customer(
     body: CustomerBody,
     services: Services,
     response: Response,
-    principal: Principal = Depends(require(*REGISTRARS)),
+    principal: Principal = Depends(require(*roles.REGISTRARS)),
 ) -> dict[str, Any]:
     """201 with the new customer; 200 with `already_known` true when the master clearly held
     this customer already, which is then returned and linked to the caller. Possible
@@ -153,7 +150,7 @@ async def register_customer(
 
 @router.post("/customers/duplicate-check")
 async def check_duplicates(
-    body: CustomerBody, services: Services, principal: Principal = Depends(require(*REGISTRARS))
+    body: CustomerBody, services: Services, principal: Principal = Depends(require(*roles.REGISTRARS))
 ) -> dict[str, Any]:
     """Before registering: whether the master holds this customer. Matches come with their
     contacts masked and without saying whose customer they are; `customer_id` is filled
@@ -180,7 +177,7 @@ async def import_customers(
     request: Request,
     services: Services,
     response: Response,
-    principal: Principal = Depends(require(*IMPORTERS)),
+    principal: Principal = Depends(require(*roles.ACCOUNT_KEEPERS)),
     filename: str = Query(min_length=1, max_length=200, examples=["customers-2026.csv"]),
 ) -> dict[str, Any]:
     """A dealer's existing customer list: the CSV file itself as the request body, sent with
@@ -238,7 +235,7 @@ def _too_large(limit: int) -> Problem:
 @router.get("/customers/reviews")
 async def list_reviews(
     services: Services,
-    principal: Principal = Depends(require(*HQ_OPS)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     page_size: PageSize = 50,
     page_token: str = "",
 ) -> dict[str, Any]:
@@ -249,7 +246,7 @@ async def list_reviews(
 
 @router.post("/customers/reviews/{review_id}")
 async def decide_review(
-    review_id: str, body: DecisionBody, services: Services, principal: Principal = Depends(require(Role.HQ))
+    review_id: str, body: DecisionBody, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
     """`merge` makes the pair one customer (the older record survives); `keep_apart` records
     that they are different customers. A review is decided once: again is 409."""
@@ -259,7 +256,7 @@ async def decide_review(
 
 @router.post("/customers/merges")
 async def merge_customers(
-    body: MergeBody, services: Services, principal: Principal = Depends(require(Role.HQ))
+    body: MergeBody, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
     """Make two records one and answer with the survivor. The merged id keeps leading to the
     survivor, and other services hear of the merge and re-point their references."""
@@ -273,7 +270,7 @@ async def merge_customers(
 @router.get("/customers")
 async def list_customers(
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     segment: Literal["", "potential", "target", "key"] = "",
     region: str = Query("", max_length=20),
     dealer_code: str = Query("", max_length=20, description="Headquarters and operations only."),
@@ -294,7 +291,7 @@ async def list_customers(
 @router.get("/customers/counts")
 async def count_customers(
     services: Services,
-    principal: Principal = Depends(require(*HQ_OPS)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     region: str = Query("", max_length=20),
     dealer_code: str = Query("", max_length=20),
 ) -> dict[str, Any]:
@@ -305,7 +302,7 @@ async def count_customers(
 
 
 def _dealer_filter_is_for_headquarters(principal: Principal, dealer_code: str) -> None:
-    if dealer_code and principal.role not in HQ_OPS:
+    if dealer_code and principal.acting_role not in roles.WATCHERS:
         raise Problem(403, "Forbidden", "dealer_code: only headquarters and operations filter by dealer")
 
 
@@ -314,7 +311,7 @@ def _dealer_filter_is_for_headquarters(principal: Principal, dealer_code: str) -
 
 @router.get("/customers/{customer_id}")
 async def get_customer(
-    customer_id: str, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    customer_id: str, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     """The customer and the cars handed over to them. A merged id answers with the survivor."""
     request = customer_pb2.GetCustomerRequest(id=customer_id)
@@ -323,7 +320,7 @@ async def get_customer(
 
 @router.get("/customers/{customer_id}/view")
 async def customer_view(
-    customer_id: str, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    customer_id: str, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     """The 360 view: contacts, addresses, consents, relationships, cars, their service history
     and the interactions. A dealer or station sees its own relationships and notes, and
@@ -336,7 +333,7 @@ async def customer_view(
 async def vehicle_owner(
     vin: Annotated[str, Path(min_length=1, max_length=17)],
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
 ) -> dict[str, Any]:
     """The 360 view of a car's owner: for a station while it works on the car (a support
     request or a repair, and 30 days after), a dealer that sold or serves the owner, and
@@ -351,7 +348,7 @@ async def record_consent(
     channel: ConsentChannel,
     body: ConsentBody,
     services: Services,
-    principal: Principal = Depends(require(*REGISTRARS)),
+    principal: Principal = Depends(require(*roles.REGISTRARS)),
 ) -> dict[str, Any]:
     """Whether the customer agrees to be contacted on this channel; answers all their consents."""
     request = customer_pb2.RecordConsentRequest(customer_id=customer_id, channel=channel, granted=body.granted)
@@ -363,7 +360,7 @@ async def add_interaction(
     customer_id: str,
     body: InteractionBody,
     services: Services,
-    principal: Principal = Depends(require(*REGISTRARS)),
+    principal: Principal = Depends(require(*roles.REGISTRARS)),
 ) -> dict[str, Any]:
     """A call, visit or note about the customer."""
     request = customer_pb2.AddInteractionRequest(

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealernet.v1 import order_pb2
+from gateway import roles
 from gateway.backends import Services, as_dict, call
-from gateway.roles import DEALER_HQ
-from gateway.security import current_principal, require
-from plumbing.principal import Principal, Role
+from gateway.security import require
+from plumbing.principal import Principal
 
 router = APIRouter()
 
@@ -60,7 +60,7 @@ class DeliveryRequest(BaseModel):
 
 
 @router.get("/catalogue", tags=["orders"])
-async def catalogue(services: Services, principal: Principal = Depends(current_principal)) -> dict[str, Any]:
+async def catalogue(services: Services, principal: Principal = Depends(require(*roles.EVERYONE))) -> dict[str, Any]:
     return as_dict(await call(services.orders.GetCatalogue, order_pb2.GetCatalogueRequest(), principal))
 
 
@@ -69,7 +69,7 @@ async def place_order(
     body: OrderRequest,
     services: Services,
     response: Response,
-    principal: Principal = Depends(require(Role.DEALER)),
+    principal: Principal = Depends(require(*roles.DEALERS)),
     idempotency_key: str = Header(
         default="",
         alias="Idempotency-Key",
@@ -87,7 +87,7 @@ async def place_order(
 @router.get("/orders", tags=["orders"])
 async def list_orders(
     services: Services,
-    principal: Principal = Depends(require(*DEALER_HQ)),
+    principal: Principal = Depends(require(*roles.DEALER_VIEWS)),
     status: str = "",
     page_size: int = Query(50, ge=1, le=500),
     page_token: str = "",
@@ -98,7 +98,7 @@ async def list_orders(
 
 @router.get("/orders/{order_number}", tags=["orders"])
 async def get_order(
-    order_number: str, services: Services, principal: Principal = Depends(require(*DEALER_HQ))
+    order_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_VIEWS))
 ) -> dict[str, Any]:
     return as_dict(
         await call(services.orders.GetOrder, order_pb2.GetOrderRequest(order_number=order_number), principal)
@@ -110,7 +110,7 @@ async def amend_order(
     order_number: str,
     body: AmendmentRequest,
     services: Services,
-    principal: Principal = Depends(require(Role.DEALER)),
+    principal: Principal = Depends(require(*roles.DEALERS)),
 ) -> dict[str, Any]:
     request = order_pb2.AmendOrderRequest(order_number=order_number)
     if body.colour_code is not None:
@@ -124,7 +124,7 @@ async def amend_order(
 
 @router.post("/orders/{order_number}/cancel", tags=["orders"])
 async def cancel_order(
-    order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     request = order_pb2.CancelOrderRequest(order_number=order_number, reason=body.reason)
     return as_dict(await call(services.orders.CancelOrder, request, principal))
@@ -132,7 +132,7 @@ async def cancel_order(
 
 @router.post("/orders/{order_number}/approve", tags=["orders"])
 async def approve_order(
-    order_number: str, services: Services, principal: Principal = Depends(require(Role.HQ))
+    order_number: str, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
     request = order_pb2.ApproveOrderRequest(order_number=order_number)
     return as_dict(await call(services.orders.ApproveOrder, request, principal))
@@ -140,7 +140,7 @@ async def approve_order(
 
 @router.post("/orders/{order_number}/reject", tags=["orders"])
 async def reject_order(
-    order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(Role.HQ))
+    order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
     request = order_pb2.RejectOrderRequest(order_number=order_number, reason=body.reason)
     return as_dict(await call(services.orders.RejectOrder, request, principal))
@@ -151,7 +151,7 @@ async def schedule_order(
     order_number: str,
     body: ScheduleRequest,
     services: Services,
-    principal: Principal = Depends(require(Role.HQ)),
+    principal: Principal = Depends(require(*roles.HQ_DECIDERS)),
 ) -> dict[str, Any]:
     request = order_pb2.ScheduleOrderRequest(order_number=order_number, plant_code=body.plant_code, week=body.week)
     return as_dict(await call(services.orders.ScheduleOrder, request, principal))
@@ -159,7 +159,7 @@ async def schedule_order(
 
 @router.post("/orders/{order_number}/arrival", tags=["orders"])
 async def confirm_arrival(
-    order_number: str, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    order_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     request = order_pb2.ConfirmArrivalRequest(order_number=order_number)
     return as_dict(await call(services.orders.ConfirmArrival, request, principal))
@@ -170,7 +170,7 @@ async def deliver_vehicle(
     order_number: str,
     body: DeliveryRequest,
     services: Services,
-    principal: Principal = Depends(require(Role.DEALER)),
+    principal: Principal = Depends(require(*roles.DEALERS)),
 ) -> dict[str, Any]:
     request = order_pb2.DeliverVehicleRequest(order_number=order_number, customer_id=body.customer_id)
     return as_dict(await call(services.orders.DeliverVehicle, request, principal))
@@ -178,7 +178,7 @@ async def deliver_vehicle(
 
 @router.get("/tracking/{order_number_or_vin}", tags=["orders"])
 async def tracking(
-    order_number_or_vin: str, services: Services, principal: Principal = Depends(require(*DEALER_HQ))
+    order_number_or_vin: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_VIEWS))
 ) -> dict[str, Any]:
     request = order_pb2.GetTrackingRequest(key=order_number_or_vin)
     return as_dict(await call(services.orders.GetTracking, request, principal))
@@ -187,7 +187,7 @@ async def tracking(
 @router.get("/alerts", tags=["orders"])
 async def alerts(
     services: Services,
-    principal: Principal = Depends(require(Role.HQ)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     kind: str = "",
     page_size: int = Query(50, ge=1, le=500),
     page_token: str = "",

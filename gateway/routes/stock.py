@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 
 from dealernet.v1 import inventory_pb2
+from gateway import roles
 from gateway.backends import Services, as_dict, call
-from gateway.roles import CHANNEL, DEALER_HQ, DEALER_OR_HQ, HQ_OPS, STOCK_KEEPERS
 from gateway.security import require
-from plumbing.principal import Principal, Role
+from plumbing.principal import Principal
 
 router = APIRouter(tags=["stock"])
 
@@ -93,7 +93,7 @@ class PartReceiptBody(PartMovementBody):
 @router.get("/stock/vehicles")
 async def list_vehicles(
     services: Services,
-    principal: Principal = Depends(require(*DEALER_HQ)),
+    principal: Principal = Depends(require(*roles.DEALER_VIEWS)),
     model_code: str = "",
     status: str = "",
     location_code: str = "",
@@ -113,14 +113,14 @@ async def list_vehicles(
 
 @router.get("/stock/vehicles/{vin}")
 async def get_vehicle(
-    vin: str, services: Services, principal: Principal = Depends(require(*DEALER_HQ))
+    vin: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_VIEWS))
 ) -> dict[str, Any]:
     return as_dict(await call(services.inventory.GetVehicle, inventory_pb2.GetVehicleRequest(vin=vin), principal))
 
 
 @router.post("/stock/vehicles/{vin}/reservation")
 async def reserve_vehicle(
-    vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     """Holds an available car at the dealer's own location or in the maker's stock for one of its
     customers. Of two dealers asking for one car at once, one gets it and the other 409."""
@@ -130,7 +130,7 @@ async def reserve_vehicle(
 
 @router.delete("/stock/vehicles/{vin}/reservation")
 async def release_vehicle(
-    vin: str, services: Services, principal: Principal = Depends(require(*DEALER_OR_HQ))
+    vin: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS, roles.HQ_ADMIN))
 ) -> dict[str, Any]:
     request = inventory_pb2.ReleaseVehicleRequest(vin=vin)
     return as_dict(await call(services.inventory.ReleaseVehicle, request, principal))
@@ -138,7 +138,7 @@ async def release_vehicle(
 
 @router.post("/stock/vehicles/{vin}/sale")
 async def sell_vehicle(
-    vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     request = inventory_pb2.SellVehicleRequest(vin=vin, customer_id=body.customer_id)
     return as_dict(await call(services.inventory.SellVehicle, request, principal))
@@ -147,7 +147,7 @@ async def sell_vehicle(
 @router.get("/stock/network")
 async def search_network(
     services: Services,
-    principal: Principal = Depends(require(*DEALER_HQ)),
+    principal: Principal = Depends(require(*roles.DEALER_VIEWS)),
     model_code: str = "",
     trim_code: str = "",
     colour_code: str = "",
@@ -173,7 +173,7 @@ async def search_network(
 
 @router.post("/stock/transfers", status_code=201)
 async def request_transfer(
-    body: TransferBody, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    body: TransferBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     """Asks the dealer holding a car to give it."""
     request = inventory_pb2.RequestTransferRequest(vin=body.vin, note=body.note)
@@ -183,7 +183,7 @@ async def request_transfer(
 @router.get("/stock/transfers")
 async def list_transfers(
     services: Services,
-    principal: Principal = Depends(require(*DEALER_HQ)),
+    principal: Principal = Depends(require(*roles.DEALER_VIEWS)),
     status: str = "",
     page_size: PageSize = 50,
     page_token: str = "",
@@ -194,7 +194,7 @@ async def list_transfers(
 
 @router.get("/stock/transfers/{transfer_number}")
 async def get_transfer(
-    transfer_number: str, services: Services, principal: Principal = Depends(require(*DEALER_HQ))
+    transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_VIEWS))
 ) -> dict[str, Any]:
     request = inventory_pb2.GetTransferRequest(transfer_number=transfer_number)
     return as_dict(await call(services.inventory.GetTransfer, request, principal))
@@ -202,7 +202,7 @@ async def get_transfer(
 
 @router.post("/stock/transfers/{transfer_number}/approve")
 async def approve_transfer(
-    transfer_number: str, services: Services, principal: Principal = Depends(require(*DEALER_OR_HQ))
+    transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_DECIDERS))
 ) -> dict[str, Any]:
     """The giving dealer, then headquarters when the two dealers are in different regions."""
     request = inventory_pb2.TransferActionRequest(transfer_number=transfer_number)
@@ -214,7 +214,7 @@ async def decline_transfer(
     transfer_number: str,
     body: DeclineBody,
     services: Services,
-    principal: Principal = Depends(require(*DEALER_OR_HQ)),
+    principal: Principal = Depends(require(*roles.DEALER_DECIDERS)),
 ) -> dict[str, Any]:
     request = inventory_pb2.TransferActionRequest(transfer_number=transfer_number, reason=body.reason)
     return as_dict(await call(services.inventory.DeclineTransfer, request, principal))
@@ -222,7 +222,7 @@ async def decline_transfer(
 
 @router.post("/stock/transfers/{transfer_number}/cancel")
 async def cancel_transfer(
-    transfer_number: str, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     """The asking dealer, before the car is shipped."""
     request = inventory_pb2.TransferActionRequest(transfer_number=transfer_number)
@@ -231,7 +231,7 @@ async def cancel_transfer(
 
 @router.post("/stock/transfers/{transfer_number}/ship")
 async def ship_transfer(
-    transfer_number: str, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     """The giving dealer: the car stays its own, and sellable by neither side, until received."""
     request = inventory_pb2.TransferActionRequest(transfer_number=transfer_number)
@@ -240,7 +240,7 @@ async def ship_transfer(
 
 @router.post("/stock/transfers/{transfer_number}/receive")
 async def receive_transfer(
-    transfer_number: str, services: Services, principal: Principal = Depends(require(Role.DEALER))
+    transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
     """The asking dealer: the car has arrived and joins its stock."""
     request = inventory_pb2.TransferActionRequest(transfer_number=transfer_number)
@@ -252,7 +252,7 @@ async def receive_transfer(
 
 @router.post("/stock/adjustments", status_code=201)
 async def adjust_stock(
-    body: AdjustmentBody, services: Services, principal: Principal = Depends(require(*STOCK_KEEPERS))
+    body: AdjustmentBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_CORRECTORS))
 ) -> dict[str, Any]:
     """Headquarters anywhere, a dealer or station at its own location. Answers the movement recorded."""
     request = inventory_pb2.AdjustStockRequest(**body.model_dump(exclude_none=True))
@@ -266,7 +266,7 @@ async def _move_parts(method: Any, body: PartMovementBody, principal: Principal)
 
 @router.post("/stock/parts/receipts")
 async def receive_parts(
-    body: PartReceiptBody, services: Services, principal: Principal = Depends(require(*STOCK_KEEPERS))
+    body: PartReceiptBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
     """Parts arrived at a location. Answers the part's balance there."""
     return await _move_parts(services.inventory.ReceiveParts, body, principal)
@@ -274,7 +274,7 @@ async def receive_parts(
 
 @router.post("/stock/parts/reservations")
 async def reserve_parts(
-    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*STOCK_KEEPERS))
+    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
     """Holds parts on hand for a repair; never more than are available."""
     return await _move_parts(services.inventory.ReserveParts, body, principal)
@@ -282,14 +282,14 @@ async def reserve_parts(
 
 @router.post("/stock/parts/releases")
 async def release_parts(
-    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*STOCK_KEEPERS))
+    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
     return await _move_parts(services.inventory.ReleaseParts, body, principal)
 
 
 @router.post("/stock/parts/issues")
 async def issue_parts(
-    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*STOCK_KEEPERS))
+    body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
     """Parts fitted: they leave the stock."""
     return await _move_parts(services.inventory.IssueParts, body, principal)
@@ -299,7 +299,7 @@ async def issue_parts(
 async def part_availability(
     part_number: str,
     services: Services,
-    principal: Principal = Depends(require(*STOCK_KEEPERS)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     location_code: str = Query("", description="Headquarters only: whose neighbourhood; others get their own."),
 ) -> dict[str, Any]:
     """A part's availability at the caller's location and the nearest others."""
@@ -313,7 +313,7 @@ async def part_availability(
 @router.get("/stock/summary")
 async def stock_summary(
     services: Services,
-    principal: Principal = Depends(require(*HQ_OPS)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     group_by: Literal["region", "location", "model"] = "region",
     region: str = "",
     model_code: str = "",
@@ -331,7 +331,7 @@ async def stock_summary(
 @router.get("/stock/movements")
 async def list_movements(
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     location_code: str = "",
     vin: str = "",
     part_number: str = "",
@@ -348,7 +348,7 @@ async def list_movements(
 @router.get("/stock/locations")
 async def list_locations(
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     region: str = "",
     kind: str = "",
     page_size: PageSize = 50,

@@ -20,18 +20,17 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from dealernet.v1 import support_pb2
+from gateway import roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import Problem
-from gateway.roles import CHANNEL
 from gateway.security import require
 from plumbing.principal import Principal, Role
 
 router = APIRouter()
 
-HQ_OPS = (Role.HQ, Role.OPS)
 # Who writes in a request's thread and may close it: the station that opened it and the desk.
 # Operations watch the desk but do not answer.
-THREAD_WRITERS = (Role.STATION, Role.HQ)
+THREAD_WRITERS = roles.STATIONS + roles.SUPPORT_DESK
 
 MAX_TEXT = 10_000
 MAX_ARTICLE_TEXT = 20_000
@@ -136,7 +135,7 @@ class FeedbackBody(_Body):
 
 @router.post("/support-requests", status_code=201, tags=["support"])
 async def open_support_request(
-    body: OpenRequestBody, services: Services, principal: Principal = Depends(require(Role.STATION))
+    body: OpenRequestBody, services: Services, principal: Principal = Depends(require(*roles.STATIONS))
 ) -> dict[str, Any]:
     """Opens a request; the answer carries the most similar solved requests and articles."""
     return as_dict(await call(services.support.OpenRequest, body.request(), principal))
@@ -145,7 +144,7 @@ async def open_support_request(
 @router.get("/support-requests", tags=["support"])
 async def list_support_requests(
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     status: str = Query("", max_length=30, description="open, in_progress, waiting_on_station, resolved, closed"),
     priority: str = Query("", max_length=20),
     region: str = Query("", max_length=50),
@@ -173,7 +172,7 @@ async def list_support_requests(
 
 @router.get("/support-requests/{request_id}", tags=["support"])
 async def get_support_request(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     return as_dict(await call(services.support.GetRequest, support_pb2.GetRequestRequest(id=request_id), principal))
 
@@ -183,7 +182,7 @@ async def take_support_request(
     request_id: RequestId,
     services: Services,
     body: TakeBody | None = None,
-    principal: Principal = Depends(require(Role.HQ)),
+    principal: Principal = Depends(require(*roles.SUPPORT_DESK)),
 ) -> dict[str, Any]:
     """An engineer takes the request, or assigns it to the engineer named."""
     engineer = body.engineer if body else ""
@@ -205,7 +204,7 @@ async def post_support_message(
 
 @router.get("/support-requests/{request_id}/messages", tags=["support"])
 async def list_support_messages(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     request = support_pb2.GetRequestRequest(id=request_id)
     return as_dict(await call(services.support.ListMessages, request, principal))
@@ -213,7 +212,10 @@ async def list_support_messages(
 
 @router.post("/support-requests/{request_id}/resolve", tags=["support"])
 async def resolve_support_request(
-    request_id: RequestId, body: ResolveBody, services: Services, principal: Principal = Depends(require(Role.HQ))
+    request_id: RequestId,
+    body: ResolveBody,
+    services: Services,
+    principal: Principal = Depends(require(*roles.SUPPORT_DESK)),
 ) -> dict[str, Any]:
     request = support_pb2.ResolveRequestRequest(id=request_id, resolution=body.resolution)
     return as_dict(await call(services.support.ResolveRequest, request, principal))
@@ -234,7 +236,7 @@ async def close_support_request(
 
 @router.post("/support-requests/{request_id}/reopen", tags=["support"])
 async def reopen_support_request(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(Role.STATION))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.STATIONS))
 ) -> dict[str, Any]:
     """The problem came back: within 30 days of the request's end."""
     request = support_pb2.GetRequestRequest(id=request_id)
@@ -247,7 +249,7 @@ async def reopen_support_request(
 @router.get("/support/breaches", tags=["support"])
 async def list_breaches(
     services: Services,
-    principal: Principal = Depends(require(*HQ_OPS)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     horizon_hours: int = Query(
         4, ge=1, le=24 * 30, description="Also list requests whose resolution deadline falls within this many hours."
     ),
@@ -262,7 +264,7 @@ async def list_breaches(
 @router.get("/support/performance", tags=["support"])
 async def performance(
     services: Services,
-    principal: Principal = Depends(require(*HQ_OPS)),
+    principal: Principal = Depends(require(*roles.WATCHERS)),
     group_by: Literal["station", "region", "engineer"] = "station",
     since: str = Query(
         "", max_length=40, description="RFC 3339; the last 90 days when left out.", examples=["2026-09-01T00:00:00Z"]
@@ -278,7 +280,7 @@ async def performance(
 
 @router.post("/vehicles/{vin}/repairs", status_code=201, tags=["support"])
 async def record_repair(
-    vin: Vin, body: RepairBody, services: Services, principal: Principal = Depends(require(Role.STATION))
+    vin: Vin, body: RepairBody, services: Services, principal: Principal = Depends(require(*roles.STATIONS))
 ) -> dict[str, Any]:
     request = support_pb2.RecordRepairRequest(
         vin=vin, mileage_km=body.mileage_km, work_done=body.work_done, request_id=body.request_id
@@ -288,7 +290,7 @@ async def record_repair(
 
 @router.get("/vehicles/{vin}/service-history", tags=["support"])
 async def service_history(
-    vin: Vin, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    vin: Vin, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     """The car's support requests and repairs: a station's own, or all of them for headquarters."""
     request = support_pb2.GetVehicleHistoryRequest(vin=vin)
@@ -297,7 +299,7 @@ async def service_history(
 
 @router.get("/vehicles/{vin}/bulletins", tags=["knowledge base"])
 async def bulletins_for_vehicle(
-    vin: Vin, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    vin: Vin, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     """The published technical service bulletins that apply to the car."""
     request = support_pb2.GetVehicleHistoryRequest(vin=vin)
@@ -312,7 +314,7 @@ async def bulletins_for_vehicle(
 @router.get("/knowledge/articles", tags=["knowledge base"])
 async def search_articles(
     services: Services,
-    principal: Principal = Depends(require(*CHANNEL)),
+    principal: Principal = Depends(require(*roles.EVERYONE)),
     query: str = Query("", max_length=500, description='Words; "quoted phrases", or, -not.', examples=["misfire"]),
     dtc_code: str = Query("", max_length=10, examples=["P0301"]),
     model_code: str = Query("", max_length=20),
@@ -341,7 +343,7 @@ async def search_articles(
 
 @router.post("/knowledge/articles", status_code=201, tags=["knowledge base"])
 async def draft_article(
-    body: ArticleBody, services: Services, principal: Principal = Depends(require(Role.HQ))
+    body: ArticleBody, services: Services, principal: Principal = Depends(require(*roles.SUPPORT_DESK))
 ) -> dict[str, Any]:
     """Writes an article or bulletin as a draft; another engineer publishes it."""
     return as_dict(await call(services.support.DraftArticle, body.request(), principal))
@@ -349,7 +351,7 @@ async def draft_article(
 
 @router.post("/knowledge/articles/from-request/{request_id}", status_code=201, tags=["knowledge base"])
 async def draft_article_from_request(
-    request_id: RequestId, services: Services, principal: Principal = Depends(require(Role.HQ))
+    request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.SUPPORT_DESK))
 ) -> dict[str, Any]:
     """A resolved request as a draft article; asking again answers with the draft already made."""
     request = support_pb2.GetRequestRequest(id=request_id)
@@ -358,14 +360,14 @@ async def draft_article_from_request(
 
 @router.get("/knowledge/articles/{article_id}", tags=["knowledge base"])
 async def get_article(
-    article_id: ArticleId, services: Services, principal: Principal = Depends(require(*CHANNEL))
+    article_id: ArticleId, services: Services, principal: Principal = Depends(require(*roles.EVERYONE))
 ) -> dict[str, Any]:
     return as_dict(await call(services.support.GetArticle, support_pb2.GetArticleRequest(id=article_id), principal))
 
 
 @router.post("/knowledge/articles/{article_id}/publish", tags=["knowledge base"])
 async def publish_article(
-    article_id: ArticleId, services: Services, principal: Principal = Depends(require(Role.HQ))
+    article_id: ArticleId, services: Services, principal: Principal = Depends(require(*roles.SUPPORT_DESK))
 ) -> dict[str, Any]:
     """Publishes a draft after review, by an engineer other than its author."""
     request = support_pb2.GetArticleRequest(id=article_id)
@@ -374,7 +376,10 @@ async def publish_article(
 
 @router.post("/knowledge/articles/{article_id}/feedback", tags=["knowledge base"])
 async def article_feedback(
-    article_id: ArticleId, body: FeedbackBody, services: Services, principal: Principal = Depends(require(Role.STATION))
+    article_id: ArticleId,
+    body: FeedbackBody,
+    services: Services,
+    principal: Principal = Depends(require(*roles.STATIONS)),
 ) -> dict[str, Any]:
     """Whether the article solved the station's problem; one word per station, a second replaces the first."""
     request = support_pb2.RateArticleRequest(id=article_id, solved=body.solved, request_id=body.request_id)

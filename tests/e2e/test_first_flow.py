@@ -140,6 +140,15 @@ def test_bad_input_and_wrong_roles_get_clear_problems(gateway: httpx.Client) -> 
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["trim_code"]
 
+    # A sales user orders; approving an order is HQ's admins' decision, not its analysts'.
+    analyst = login(gateway, "hq.analyst")
+    number = gateway.post(
+        "/orders", headers=dealer, json={"model_code": "AUR", "trim_code": "LX", "colour_code": "WHT"}
+    ).json()["orders"][0]["order_number"]
+    denied = gateway.post(f"/orders/{number}/approve", headers=analyst)
+    assert denied.status_code == 403
+    assert "hq_admin" in denied.json()["detail"]
+
     station = login(gateway, "s001.tech")
     assert (
         gateway.post(
@@ -198,7 +207,7 @@ def read_sse_until(stream: Iterator[str], wanted: Callable[[dict[str, Any]], boo
 def test_a_plant_event_reaches_the_dealer_through_the_gateway_and_the_live_stream(
     gateway: httpx.Client, amqp_uri: str
 ) -> None:
-    dealer, hq = login(gateway, "d003.sales"), login(gateway, "hq.analyst")
+    dealer, hq = login(gateway, "d003.sales"), login(gateway, "hq.admin")
     placed = gateway.post(
         "/orders",
         headers=dealer,

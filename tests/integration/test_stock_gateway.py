@@ -204,7 +204,6 @@ def test_each_change_admits_only_its_roles(db: Database, gateway: TestClient) ->
         gateway.post("/stock/adjustments", headers=ops, json=adjustment),
         gateway.post("/stock/parts/receipts", headers=ops, json=parts),
         gateway.post("/stock/parts/issues", headers=ops, json=parts),
-        gateway.get(f"/stock/parts/{PART}/availability", headers=ops),
     ]
 
     assert [reply.status_code for reply in refused] == [403] * len(refused)

@@ -12,7 +12,7 @@ import pytest
 
 from gateway import tokens
 from gateway.accounts import hash_password, password_matches
-from plumbing.principal import Principal, PrincipalError, Role
+from plumbing.principal import AccountRole, Principal, PrincipalError, Role
 
 SECRET = "a-test-signing-secret-of-at-least-32-bytes"
 
@@ -33,6 +33,7 @@ def test_principal_json_carries_the_role_by_its_value() -> None:
         "role": "dealer",
         "org_code": "D-BER-01",
         "region": "EU",
+        "account_role": "dealer_admin",
     }
 
 
@@ -104,7 +105,7 @@ def test_token_expires_after_its_lifetime() -> None:
     before = int(time.time())
     token = tokens.issue(DEALER, SECRET, ttl_seconds=600)
 
-    claims = jwt.decode(token, SECRET, algorithms=[tokens.ALGORITHM])
+    claims = jwt.decode(token, SECRET, algorithms=[tokens.ALGORITHM], audience=tokens.AUDIENCE)
     assert before <= claims["iat"] <= before + 5
     assert claims["exp"] == claims["iat"] + 600
 
@@ -123,6 +124,38 @@ def test_expired_token_is_refused() -> None:
         tokens.verify(token, SECRET)
 
 
+def _claims(now: int) -> dict[str, object]:
+    return {
+        "iss": tokens.ISSUER,
+        "aud": tokens.AUDIENCE,
+        "sub": "anna",
+        "role": "hq_analyst",
+        "iat": now,
+        "exp": now + 600,
+    }
+
+
+@pytest.mark.parametrize(("claim", "value"), [("iss", "someone-else"), ("aud", "another-api")])
+def test_token_for_another_issuer_or_audience_is_refused(claim: str, value: str) -> None:
+    claims = {**_claims(int(time.time())), claim: value}
+
+    with pytest.raises(PrincipalError, match="invalid token"):
+        tokens.verify(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
+
+
+def test_token_carries_the_finer_role_and_the_principal_its_side() -> None:
+    analyst = Principal.for_account("anna", AccountRole.HQ_ANALYST, region="EU")
+
+    verified = tokens.verify(tokens.issue(analyst, SECRET, ttl_seconds=600), SECRET)
+
+    assert (verified.role, verified.acting_role) == (Role.HQ, AccountRole.HQ_ANALYST)
+
+
+def test_a_role_on_another_side_is_refused() -> None:
+    with pytest.raises(PrincipalError, match="not on the dealer side"):
+        Principal("ben", Role.DEALER, "D001", account_role=AccountRole.HQ_ADMIN)
+
+
 def _segment(claims: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
 
@@ -130,7 +163,7 @@ def _segment(claims: dict[str, object]) -> str:
 def test_token_whose_claims_were_changed_is_refused() -> None:
     header, payload, signature = tokens.issue(DEALER, SECRET, ttl_seconds=600).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["role"] = "hq"
+    claims["role"] = "hq_admin"
     forged = ".".join([header, _segment(claims), signature])
 
     with pytest.raises(PrincipalError, match="invalid token"):
@@ -139,7 +172,7 @@ def test_token_whose_claims_were_changed_is_refused() -> None:
 
 def test_unsigned_token_is_refused() -> None:
     now = int(time.time())
-    unsigned = jwt.encode({"sub": "mallory", "role": "hq", "exp": now + 600}, None, algorithm="none")
+    unsigned = jwt.encode({**_claims(now), "sub": "mallory", "role": "hq_admin"}, None, algorithm="none")
 
     with pytest.raises(PrincipalError, match="invalid token"):
         tokens.verify(unsigned, SECRET)
@@ -147,7 +180,7 @@ def test_unsigned_token_is_refused() -> None:
 
 def test_token_with_an_unknown_role_is_refused() -> None:
     now = int(time.time())
-    token = jwt.encode({"sub": "mallory", "role": "admin", "iat": now, "exp": now + 600}, SECRET, algorithm="HS256")
+    token = jwt.encode({**_claims(now), "sub": "mallory", "role": "admin"}, SECRET, algorithm="HS256")
 
     with pytest.raises(PrincipalError, match="invalid token"):
         tokens.verify(token, SECRET)
@@ -155,16 +188,16 @@ def test_token_with_an_unknown_role_is_refused() -> None:
 
 def test_dealer_token_without_organisation_is_refused() -> None:
     now = int(time.time())
-    token = jwt.encode({"sub": "ben", "role": "dealer", "iat": now, "exp": now + 600}, SECRET, algorithm="HS256")
+    token = jwt.encode({**_claims(now), "sub": "ben", "role": "dealer_user"}, SECRET, algorithm="HS256")
 
     with pytest.raises(PrincipalError, match="needs an organisation code"):
         tokens.verify(token, SECRET)
 
 
-@pytest.mark.parametrize("missing", ["sub", "role", "exp"])
+@pytest.mark.parametrize("missing", ["sub", "role", "exp", "iss", "aud"])
 def test_token_missing_a_required_claim_is_refused(missing: str) -> None:
     now = int(time.time())
-    claims = {"sub": "anna", "role": "hq", "iat": now, "exp": now + 600}
+    claims = _claims(now)
     del claims[missing]
 
     with pytest.raises(PrincipalError, match=missing):

@@ -61,15 +61,21 @@ app.add_middleware(
 # Outermost, so every answer (a 413 too) carries the headers a browser needs to read it.
 app.add_middleware(ConfiguredCORS)
 api = APIRouter(prefix=API_PREFIX)
-api.include_router(auth.router)
-api.include_router(account_routes.router)
 # The live stream comes first: /tracking/stream must not be taken for /tracking/{order_number_or_vin}.
-for router in (stream_routes.router, orders.router, stock.router, customers.router, support.router):
+for router in (
+    auth.router,
+    account_routes.router,
+    stream_routes.router,
+    orders.router,
+    stock.router,
+    customers.router,
+    support.router,
+):
+    declare_roles(router)
     api.include_router(router)
 # A live stream would otherwise be one span as long as the connection, plus one per write.
 FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,tracking/stream")
 app.include_router(api)
-declare_roles(app)
 
 
 @app.get("/healthz", tags=["ops"])

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -70,10 +70,11 @@ def declared_roles(route: APIRoute) -> tuple[AccountRole, ...] | None:
     return found
 
 
-def declare_roles(app: FastAPI) -> None:
+def declare_roles(router: APIRouter) -> None:
     """Writes each route's roles into its OpenAPI operation (`x-roles`, the description and
-    its 401/403 answers), so clients and the authorisation test read one source."""
-    for route in app.routes:
+    its 401/403 answers), so clients and the authorisation test read one source. Called on
+    each router before it is included."""
+    for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
         roles = declared_roles(route)

@@ -56,7 +56,7 @@ _GRPC_TO_HTTP = {
     grpc.StatusCode.UNAUTHENTICATED: (401, "Not authenticated"),
     grpc.StatusCode.PERMISSION_DENIED: (403, "Forbidden"),
     grpc.StatusCode.UNAVAILABLE: (503, "Service unavailable"),
-    grpc.StatusCode.DEADLINE_EXCEEDED: (504, "Service did not answer in time"),
+    grpc.StatusCode.DEADLINE_EXCEEDED: (503, "Service did not answer in time"),
 }
 
 
@@ -70,8 +70,60 @@ def from_grpc_error(error: grpc.aio.AioRpcError) -> Problem:
     if status >= 500:
         detail = "the service behind this request failed; try again shortly"
     # A service down or too slow is worth another try soon; say when.
-    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status in (503, 504) else None
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
     return Problem(status, title, detail, errors, headers=retry)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Each field refused, and why.",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+# What the service behind a route may answer besides the route's own refusals.
+SERVICE_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The service behind this route is unavailable; see Retry-After"},
+    504: {"description": "The service behind this route did not answer in time; see Retry-After"},
+}
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer of every operation as the problem it is, plus the answers the
+    gateway gives before a route runs: a body it cannot read or that is too large, a caller
+    past the rate limit."""
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    # FastAPI's own validation error shape: never sent, since every 422 is a problem.
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    components["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                responses.setdefault("400", {"description": "The body cannot be read as its media type"})
+                responses.setdefault("413", {"description": "The body is larger than this route admits"})
+            if "x-roles" in operation:
+                responses.setdefault("429", {"description": "Too many calls by this caller; see Retry-After"})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = content
+    return openapi
 
 
 def _location_to_field(loc: tuple[Any, ...]) -> str:
@@ -85,6 +137,16 @@ def _location_to_field(loc: tuple[Any, ...]) -> str:
 
 
 def install(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if not app.openapi_schema:
+            document_problems(generate())
+        return app.openapi_schema
+
+    # FastAPI's documented way to extend the schema it generates.
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(Problem)
     async def on_problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)

@@ -33,6 +33,9 @@ FIELD_VIOLATIONS_KEY = "x-field-violations"
 T = TypeVar("T")
 # Offset paging is for screens; deeper reads (exports, analytics) need their own queries.
 MAX_PAGE_OFFSET = 100_000
+# A commit takes milliseconds. One begun with less time than this left could end after the
+# caller gave up, and the caller would take for failed a change that was made.
+COMMIT_MARGIN_SECONDS = 0.5
 
 log = logging.getLogger("dealernet.grpc")
 
@@ -138,8 +141,20 @@ class UnitOfWorkServicer:
         principal = principal_from(context)
         with self.db.unit_of_work() as uow:
             answer = work(uow, principal)
-            uow.commit()
+            commit_in_time(uow, context)
             return answer
+
+
+def commit_in_time(uow: UnitOfWork, context: grpc.ServicerContext) -> None:
+    """Commits unless the caller's deadline is (nearly) gone; then nothing is changed and the
+    caller, told DEADLINE_EXCEEDED, is right to try again."""
+    remaining = context.time_remaining()
+    if remaining is not None and remaining < COMMIT_MARGIN_SECONDS:
+        context.abort(
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+            "the call's deadline passed before its change was committed: nothing was changed",
+        )
+    uow.commit()
 
 
 def serve_database_service(

@@ -22,6 +22,7 @@ from plumbing.db import Database
 from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -497,3 +498,40 @@ def test_headquarters_see_stock_by_region(db: Database, gateway: TestClient) -> 
     assert rows["EAST"]["days_of_supply"] == -1
     assert summary.json()["total"]["on_hand"] == 4
     assert {row["key"]: row["on_hand"] for row in east_by_location.json()["rows"]} == {"D001": 2, "D002": 1}
+
+
+def open_transactions(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                )
+            ).scalar_one()
+        )
+
+
+def test_a_change_that_would_commit_after_the_caller_gave_up_is_not_made(db: Database) -> None:
+    """The caller is told its call failed (deadline exceeded): the service must not make the
+    change later. Here another transaction holds the car's row until the deadline has passed."""
+    receive_cars(db, "D001", 1)
+    vin = make_vin(1)
+    server, port = serve_in_process(InventoryServicer(db))
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    request = inventory_pb2.ReserveVehicleRequest(vin=vin, customer_id=CUSTOMER_ID)
+    try:
+        with db.engine.connect() as blocker:
+            blocker.execute(text("SELECT 1 FROM stock_vehicles WHERE vin = :vin FOR UPDATE"), {"vin": vin})
+            stub = inventory_pb2_grpc.InventoryServiceStub(channel)
+            with pytest.raises(grpc.RpcError) as failed:
+                stub.ReserveVehicle(request, metadata=(("x-dealernet-principal", DEALER_A.to_json()),), timeout=1.0)
+            assert failed.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+            blocker.rollback()  # the service's transaction goes on now, past the deadline
+        wait_for("the service's transaction to end", lambda: not open_transactions(db), timeout=10)
+    finally:
+        channel.close()
+        server.stop(grace=None)
+
+    assert stored(db, vin).status == "available"
+    assert movement_count(db) == 1

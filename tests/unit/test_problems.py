@@ -208,7 +208,7 @@ def test_client_side_service_errors_keep_their_detail(code: grpc.StatusCode, sta
         (grpc.StatusCode.INTERNAL, 502),
         (grpc.StatusCode.UNKNOWN, 502),
         (grpc.StatusCode.UNAVAILABLE, 503),
-        (grpc.StatusCode.DEADLINE_EXCEEDED, 504),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, 503),
     ],
 )
 def test_service_failures_hide_the_services_own_message(code: grpc.StatusCode, status: int) -> None:
@@ -289,7 +289,7 @@ def test_negative_page_size_is_refused_naming_page_size() -> None:
     assert [violation.field for violation in exc.value.violations] == ["page_size"]
 
 
-@pytest.mark.parametrize(("code", "status"), [("UNAVAILABLE", 503), ("DEADLINE_EXCEEDED", 504)])
+@pytest.mark.parametrize(("code", "status"), [("UNAVAILABLE", 503), ("DEADLINE_EXCEEDED", 503)])
 def test_a_service_down_or_slow_is_a_problem_with_a_retry_hint(client: TestClient, code: str, status: int) -> None:
     response = client.get(f"/service/{code}")
 

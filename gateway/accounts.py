@@ -298,8 +298,10 @@ def _keeps(keeper: Principal, org_code: str) -> bool:
     return keeper.acting_role is AccountRole.HQ_ADMIN or keeper.org_code == org_code
 
 
-def list_accounts(session: Session, keeper: Principal, org_code: str | None) -> list[AccountView]:
-    query = select(Account).order_by(Account.org_code, Account.username)
+def list_accounts(
+    session: Session, keeper: Principal, org_code: str | None, offset: int, limit: int
+) -> list[AccountView]:
+    query = select(Account).order_by(Account.org_code, Account.username).offset(offset).limit(limit)
     if keeper.acting_role is not AccountRole.HQ_ADMIN:
         query = query.where(Account.org_code == keeper.org_code)
     if org_code:

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway import accounts, roles
 from gateway.problems import Problem
 from gateway.security import require
+from plumbing.errors import ValidationFailed
+from plumbing.grpc_support import decode_page_token, encode_page_token
 from plumbing.principal import AccountRole, Principal
 
 router = APIRouter(tags=["accounts"])
@@ -44,11 +46,24 @@ def _refused(exc: accounts.AccountRefused) -> Problem:
 def list_accounts(
     request: Request,
     org_code: str | None = Query(None, max_length=20),
+    page_size: int = Query(50, ge=1, le=500),
+    page_token: str = Query("", max_length=200),
     principal: Principal = Depends(require(*roles.ACCOUNT_KEEPERS)),
 ) -> dict[str, Any]:
+    try:
+        offset = decode_page_token(page_token)
+    except ValidationFailed as exc:
+        message = exc.violations[0].message
+        raise Problem(
+            422, "Invalid request", f"page_token: {message}", [{"field": "page_token", "message": message}]
+        ) from exc
     with request.app.state.sessions() as session:
-        found = accounts.list_accounts(session, principal, org_code)
-    return {"accounts": [asdict(account) for account in found]}
+        found = accounts.list_accounts(session, principal, org_code, offset, page_size + 1)
+    more = len(found) > page_size
+    return {
+        "accounts": [asdict(account) for account in found[:page_size]],
+        "next_page_token": encode_page_token(offset + page_size) if more else "",
+    }
 
 
 @router.post("/accounts", status_code=201)

@@ -134,6 +134,10 @@ def test_a_dealer_admin_keeps_its_own_dealer_s_accounts_only(client: TestClient)
     assert log_in(client, name, STRONG)["org_code"] == "D001"
     listed = client.get("/accounts", headers=admin).json()["accounts"]
     assert {account["org_code"] for account in listed} == {"D001"}
+    first = client.get("/accounts", headers=admin, params={"page_size": 1}).json()
+    second = client.get("/accounts", headers=admin, params={"page_size": 1, "page_token": first["next_page_token"]})
+    assert [a["username"] for a in first["accounts"] + second.json()["accounts"]] == [a["username"] for a in listed[:2]]
+    assert client.get("/accounts", headers=admin, params={"page_token": "forged"}).status_code == 422
 
     elsewhere = client.post(
         "/accounts",

@@ -26,16 +26,20 @@ class NewAccount(BaseModel):
     display_name: str = Field(min_length=1, max_length=200, examples=["Harbour Motors parts desk"])
     role: AccountRole = Field(examples=["dealer_user"])
     org_code: str = Field(min_length=1, max_length=20, examples=["D001"])
-    password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+    password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200, examples=["harbour-parts-2026"])
 
 
 class AccountChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: str | None = Field(None, min_length=1, max_length=200)
-    role: AccountRole | None = None
-    disabled: bool | None = Field(None, description="A disabled account cannot log in; its sessions end")
-    password: str | None = Field(None, min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+    display_name: str | None = Field(None, min_length=1, max_length=200, examples=["Harbour Motors parts desk"])
+    role: AccountRole | None = Field(None, examples=["dealer_admin"])
+    disabled: bool | None = Field(
+        None, description="A disabled account cannot log in; its sessions end", examples=[False]
+    )
+    password: str | None = Field(
+        None, min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200, examples=["a-new-long-passphrase"]
+    )
 
 
 def _refused(exc: accounts.AccountRefused) -> Problem:

@@ -27,7 +27,7 @@ class Credentials(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str = Field(min_length=1, max_length=200, examples=["kq2N1n5o0bV3H0R3w4yQm0m1Gk7b6U3lZr0p9aC2xYs"])
 
 
 class TokenReply(BaseModel):
@@ -68,6 +68,8 @@ def _reply(principal: Principal, refresh_token: str, settings: Settings, session
     },
 )
 def login(credentials: Credentials, request: Request) -> TokenReply:
+    """An access token for 15 minutes and a refresh token good until the session ends (a
+    working day). Failed logins are throttled per username and per client address."""
     settings = _built_in_accounts(request)
     now = dt.datetime.now(dt.UTC)
     client = request.client.host if request.client else "unknown"

@@ -52,7 +52,7 @@ class CustomerBody(BaseModel):
     phone: StrictStr = Field(default="", max_length=40, examples=["+86 138 0013 8000"])
     email: StrictStr = Field(default="", max_length=254, examples=["li.wei@example.com"])
     city: StrictStr = Field(default="", max_length=100, examples=["Wuhan"])
-    kind: Literal["person", "company"] = "person"
+    kind: Literal["person", "company"] = Field(default="person", examples=["person"])
     national_id: StrictStr = Field(default="", max_length=40, examples=["420106199001011234"])
     address_line: StrictStr = Field(default="", max_length=300, examples=["88 Zhongshan Road"])
     postal_code: StrictStr = Field(default="", max_length=20, examples=["430010"])
@@ -164,7 +164,13 @@ async def check_duplicates(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                CSV_MEDIA_TYPE: {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": "full_name,phone,email,city,kind\n"
+                    "Li Wei,+86 138 0013 8000,li.wei@example.com,Wuhan,person\n",
+                }
+            },
         }
     },
     responses={

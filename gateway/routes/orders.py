@@ -26,7 +26,7 @@ class OrderRequest(BaseModel):
     trim_code: str = Field(min_length=1, max_length=20, examples=["EX"])
     colour_code: str = Field(min_length=1, max_length=20, examples=["WHT"])
     option_codes: list[str] = Field(default_factory=list, max_length=20, examples=[["SUNROOF", "TOWBAR"]])
-    quantity: int = Field(default=1, ge=1, le=50)
+    quantity: int = Field(default=1, ge=1, le=50, examples=[1])
     wanted_week: str = Field(default="", pattern=_ISO_WEEK_OR_EMPTY, examples=["2027-W05"])
 
 

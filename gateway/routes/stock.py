@@ -55,13 +55,13 @@ class AdjustmentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     location_code: Code = Field(examples=["D001"])
-    vin: Vin | None = None
-    part_number: PartNumber | None = None
+    vin: Vin | None = Field(default=None, examples=["LDN2A4C19R0000001"])
+    part_number: PartNumber | None = Field(default=None, examples=[None])
     quantity: StrictInt = Field(ge=-MAX_PART_QUANTITY, le=MAX_PART_QUANTITY, examples=[-1])
     reason: ReasonText = Field(examples=["Hail damage, written off by the insurer"])
-    model_code: Code | None = None
-    trim_code: Code | None = None
-    colour_code: Code | None = None
+    model_code: Code | None = Field(default=None, examples=[None])
+    trim_code: Code | None = Field(default=None, examples=[None])
+    colour_code: Code | None = Field(default=None, examples=[None])
 
     @field_validator("quantity")
     @classmethod

@@ -78,6 +78,7 @@ class MessageBody(_Body):
     asks_station: StrictBool = Field(
         default=False,
         description="The desk asks the station something: the deadline clock stops until the station answers.",
+        examples=[True],
     )
 
 
@@ -97,7 +98,9 @@ class CloseBody(_Body):
 class RepairBody(_Body):
     mileage_km: StrictInt = Field(ge=1, le=MAX_MILEAGE_KM, examples=[48_350])
     work_done: StrictStr = Field(min_length=1, max_length=MAX_TEXT, examples=["Replaced connector C104."])
-    request_id: StrictStr = Field(default="", max_length=64, description="The support request this repair answers.")
+    request_id: StrictStr = Field(
+        default="", max_length=64, description="The support request this repair answers.", examples=[""]
+    )
 
 
 class ArticleBody(_Body):
@@ -115,8 +118,8 @@ class ArticleBody(_Body):
         default="", max_length=11, description="Bulletins: a VIN's first 11 characters.", examples=[""]
     )
     # Serial 0 would read as "no bound" further on, and no plant numbers a car 0.
-    serial_from: StrictInt | None = Field(default=None, ge=1, le=999_999)
-    serial_to: StrictInt | None = Field(default=None, ge=1, le=999_999)
+    serial_from: StrictInt | None = Field(default=None, ge=1, le=999_999, examples=[1])
+    serial_to: StrictInt | None = Field(default=None, ge=1, le=999_999, examples=[20_000])
     bulletin_number: StrictStr = Field(default="", max_length=30, examples=[""])
 
     def request(self) -> support_pb2.DraftArticleRequest:
@@ -126,7 +129,7 @@ class ArticleBody(_Body):
 class FeedbackBody(_Body):
     solved: StrictBool = Field(examples=[True])
     request_id: StrictStr = Field(
-        default="", max_length=64, description="The station's support request the article was tried on."
+        default="", max_length=64, description="The station's support request the article was tried on.", examples=[""]
     )
 
 

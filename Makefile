@@ -56,6 +56,7 @@ bench: $(STAMP) infra
 	$(BIN)/python -m bench.inventory
 	$(BIN)/python -m bench.customer
 	$(BIN)/python -m bench.support
+	$(BIN)/python -m bench.order_placement
 
 clean:
 	rm -rf $(VENV) var

@@ -56,7 +56,8 @@ class Backends:
         return dict(results)
 
 
-def backends(request: Request) -> Backends:
+# async, so FastAPI does not hand it to a worker thread on every call.
+async def backends(request: Request) -> Backends:
     return request.app.state.backends  # type: ignore[no-any-return]
 
 

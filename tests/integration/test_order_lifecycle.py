@@ -418,6 +418,10 @@ def test_a_large_order_raises_an_alert_and_an_event_hq_sees(
 
     listed = rpc(stub.ListAlerts, order_pb2.ListAlertsRequest(), HQ)
     assert [(a.kind, a.order_number) for a in listed.alerts] == [("large_order", placed[0].order_number)]
+    operations = Principal(subject="ops", role=Role.OPS)
+    assert [a.order_number for a in rpc(stub.ListAlerts, order_pb2.ListAlertsRequest(), operations).alerts] == [
+        placed[0].order_number
+    ]
     error = rpc_error(stub.ListAlerts, order_pb2.ListAlertsRequest(), DEALER_A)
     assert error.code() is grpc.StatusCode.FAILED_PRECONDITION
 

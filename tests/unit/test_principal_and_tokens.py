@@ -248,3 +248,19 @@ def test_malformed_stored_hash_matches_nothing(stored: str) -> None:
 @pytest.mark.parametrize("stored", ["scrypt$not-hex$00ff", "scrypt$00ff$dïgest"])
 def test_stored_hash_with_undecodable_parts_matches_nothing(stored: str) -> None:
     assert not password_matches("correct horse battery staple", stored)
+
+
+def test_a_verified_token_is_kept_until_it_expires_and_a_forged_one_never() -> None:
+    import asyncio
+
+    checking = tokens.BuiltInTokens(SECRET)
+    token = tokens.issue(DEALER, SECRET, ttl_seconds=1)
+
+    assert asyncio.run(checking.verify(token)) == DEALER
+    assert asyncio.run(checking.verify(token)) == DEALER
+    time.sleep(1.1)
+    with pytest.raises(PrincipalError, match="expired"):
+        asyncio.run(checking.verify(token))
+    forged = tokens.issue(DEALER, "another-signing-secret-of-at-least-32-bytes", ttl_seconds=600)
+    with pytest.raises(PrincipalError, match="invalid token"):
+        asyncio.run(checking.verify(forged))

@@ -22,7 +22,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore \
-    PYTHONPATH=/app:/app/proto/gen:/app/services/order:/app/services/inventory:/app/services/customer:/app/services/service-station
+    PYTHONPATH=/app:/app/proto/gen:/app/services/order:/app/services/inventory:/app/services/customer:/app/services/service-station:/app/services/monitor
 
 WORKDIR /app
 
@@ -40,5 +40,5 @@ RUN groupadd --system --gid 10001 dealernet \
 COPY . .
 
 USER 10001:10001
-EXPOSE 8000 50051 50052 50053 50054
+EXPOSE 8000 50051 50052 50053 50054 50055
 CMD ["uvicorn", "gateway.app:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

@@ -57,6 +57,7 @@ bench: $(STAMP) infra
 	$(BIN)/python -m bench.customer
 	$(BIN)/python -m bench.support
 	$(BIN)/python -m bench.order_placement
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) var

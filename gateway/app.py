@@ -19,6 +19,7 @@ from gateway.backends import Backends, Services
 from gateway.limits import BodySizeLimit, ConfiguredCORS, RateLimiter
 from gateway.routes import accounts as account_routes
 from gateway.routes import auth, customers, orders, stock, support
+from gateway.routes import monitor as monitor_routes
 from gateway.routes import stream as stream_routes
 from gateway.security import declare_roles
 from gateway.stream import LiveFeed
@@ -70,6 +71,7 @@ for router in (
     stock.router,
     customers.router,
     support.router,
+    monitor_routes.router,
 ):
     declare_roles(router)
     api.include_router(router)

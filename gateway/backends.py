@@ -12,7 +12,7 @@ from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
-from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, order_pb2_grpc, support_pb2_grpc
+from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, monitor_pb2_grpc, order_pb2_grpc, support_pb2_grpc
 from plumbing.principal import GRPC_METADATA_KEY, Principal
 from plumbing.settings import SERVICE_NAMES, Settings
 
@@ -26,6 +26,7 @@ class Backends:
     inventory: inventory_pb2_grpc.InventoryServiceStub
     customers: customer_pb2_grpc.CustomerServiceStub
     support: support_pb2_grpc.SupportServiceStub
+    monitor: monitor_pb2_grpc.MonitorServiceStub
 
     @classmethod
     def connect(cls, settings: Settings) -> Backends:
@@ -39,6 +40,7 @@ class Backends:
             inventory=inventory_pb2_grpc.InventoryServiceStub(channels["inventory"]),
             customers=customer_pb2_grpc.CustomerServiceStub(channels["customer"]),
             support=support_pb2_grpc.SupportServiceStub(channels["station"]),
+            monitor=monitor_pb2_grpc.MonitorServiceStub(channels["monitor"]),
         )
 
     async def close(self) -> None:

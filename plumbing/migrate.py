@@ -23,6 +23,7 @@ ALEMBIC_CONFIGS = {
     "inventory": ROOT / "services/inventory/alembic.ini",
     "customer": ROOT / "services/customer/alembic.ini",
     "station": ROOT / "services/service-station/alembic.ini",
+    "monitor": ROOT / "services/monitor/alembic.ini",
     "gateway": ROOT / "gateway/alembic.ini",
 }
 

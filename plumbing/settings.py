@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-SERVICE_NAMES = ("order", "inventory", "customer", "station")
+SERVICE_NAMES = ("order", "inventory", "customer", "station", "monitor")
 
-DEFAULT_GRPC_PORTS = {"order": 50051, "inventory": 50052, "customer": 50053, "station": 50054}
+DEFAULT_GRPC_PORTS = {"order": 50051, "inventory": 50052, "customer": 50053, "station": 50054, "monitor": 50055}
 
 
 def _env(name: str, default: str) -> str:

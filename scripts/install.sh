@@ -19,4 +19,4 @@ fi
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 root=$(pwd)
 printf '%s\n' "$root" "$root/proto/gen" "$root/services/order" "$root/services/inventory" \
-  "$root/services/customer" "$root/services/service-station" > "$site/dealernet.pth"
+  "$root/services/customer" "$root/services/service-station" "$root/services/monitor" > "$site/dealernet.pth"

@@ -28,6 +28,7 @@ NETWORK_ENV = {
     "DEALERNET_INVENTORY_GRPC_PORT": "15052",
     "DEALERNET_CUSTOMER_GRPC_PORT": "15053",
     "DEALERNET_STATION_GRPC_PORT": "15054",
+    "DEALERNET_MONITOR_GRPC_PORT": "15055",
     "DEALERNET_TRACE_EXPORTER": "file",
     "DEALERNET_TRACE_FILE": str(TRACE_FILE),
 }
@@ -38,7 +39,7 @@ PASSWORD = "demo-pass"
 def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_module: Any) -> Iterator[httpx.Client]:
     from scripts import seed_demo
 
-    for component in ("gateway", "order", "inventory", "customer", "station"):
+    for component in ("gateway", "order", "inventory", "customer", "station", "monitor"):
         fresh_database(component)
     seed_demo.seed()
     TRACE_FILE.unlink(missing_ok=True)
@@ -120,7 +121,7 @@ def test_a_dealer_order_is_stored_reserved_and_scoped_in_one_trace(gateway: http
     def placing_trace() -> list[dict[str, Any]] | None:
         for spans in spans_by_trace().values():
             names = {s["name"] for s in spans}
-            if "POST /orders" in names and "order.on_vehicle_reserved" in names:
+            if f"POST {API_PREFIX}/orders" in names and "order.on_vehicle_reserved" in names:
                 return spans
         return None
 

@@ -36,6 +36,7 @@ from plumbing.principal import Principal, Role
 CUSTOMER_REGISTERED = "customer.registered"
 CUSTOMER_MERGED = "customer.merged"
 MATCH_QUEUED = "customer.match_queued"
+SEGMENT_CHANGED = "customer.segment_changed"
 
 _MAY_REGISTER = (Role.DEALER, Role.STATION, Role.HQ)
 CANDIDATE_LIMIT = 20
@@ -343,7 +344,9 @@ def register_customer(
             )
         )
     _grant_registrar(uow, principal, customer.id, customer.kind, source)
-    refresh_segment(uow, customer)
+    # Not announced: every new customer starts in the segment its kind gives it (see
+    # customer.segment_changed in docs/events.md), which customer.registered implies.
+    refresh_segment(uow, customer, announce=False)
     _record_consents(uow, customer.id, registration.consents, principal.subject)
     for match, candidate in candidates:
         uow.session.add(
@@ -730,7 +733,12 @@ def merge_customers(
 # --- Activity from other services' events -------------------------------------------------------
 
 
-def refresh_segment(uow: UnitOfWork, row: CustomerRow, now: dt.datetime | None = None) -> None:
+def refresh_segment(
+    uow: UnitOfWork, row: CustomerRow, now: dt.datetime | None = None, *, announce: bool = True
+) -> None:
+    """Recompute the customer's segment and value tier; a new segment is announced
+    (`customer.segment_changed`) for headquarters' counts, kept from events."""
+    previous = row.segment
     fleet = bool(
         uow.session.scalar(
             select(
@@ -752,6 +760,17 @@ def refresh_segment(uow: UnitOfWork, row: CustomerRow, now: dt.datetime | None =
     row.segment = domain.segment(activity, moment).value
     row.value_tier = domain.value_tier(activity, moment)
     row.updated_at = _now()
+    if announce and previous != row.segment:
+        uow.record_event(
+            SEGMENT_CHANGED,
+            {
+                "customer_id": str(row.id),
+                "segment": row.segment,
+                "previous_segment": previous,
+                "value_tier": row.value_tier,
+                "region": row.region,
+            },
+        )
 
 
 def link_vehicle(uow: UnitOfWork, handover: domain.Handover) -> CustomerVehicleRow:

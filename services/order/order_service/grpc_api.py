@@ -14,7 +14,7 @@ from dealernet.v1 import order_pb2, order_pb2_grpc
 from order_service import domain, orders, tracking
 from order_service.models import AlertRow, VehicleOrderRow, tables
 from plumbing.db import Database, UnitOfWork
-from plumbing.grpc_support import Page, principal_from, serve_database_service
+from plumbing.grpc_support import Page, commit_in_time, principal_from, serve_database_service
 from plumbing.principal import Principal
 
 SERVICE = "order"
@@ -145,7 +145,7 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
         principal = principal_from(context)
         with self.db.unit_of_work() as uow:
             row = change(uow, principal)
-            uow.commit()
+            commit_in_time(uow, context)
             return order_message(row)
 
     def GetCatalogue(self, request: Any, context: grpc.ServicerContext) -> order_pb2.Catalogue:  # noqa: N802
@@ -172,7 +172,7 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
         )
         with self.db.unit_of_work() as uow:
             result = orders.place_order(uow, principal, line, _now().date(), idempotency_key=request.idempotency_key)
-            uow.commit()
+            commit_in_time(uow, context)
             return order_pb2.PlaceOrderResponse(
                 orders=[order_message(row) for row in result.orders], replayed=result.replayed
             )

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, String
 from dealernet.v1 import customer_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call, metadata_for
-from gateway.problems import Problem
+from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
 from plumbing.principal import Principal
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], responses=SERVICE_UNAVAILABLE)
 
 # Who takes a customer's details down: those who meet customers, and headquarters' call centre.
 
@@ -250,7 +250,7 @@ async def list_reviews(
     return as_dict(await call(services.customers.ListMatchReviews, request, principal))
 
 
-@router.post("/customers/reviews/{review_id}")
+@router.post("/customers/reviews/{review_id}", responses=REFUSED)
 async def decide_review(
     review_id: str, body: DecisionBody, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
@@ -260,7 +260,7 @@ async def decide_review(
     return as_dict(await call(services.customers.DecideMatchReview, request, principal))
 
 
-@router.post("/customers/merges")
+@router.post("/customers/merges", responses=NOT_FOUND | REFUSED)
 async def merge_customers(
     body: MergeBody, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
@@ -273,7 +273,7 @@ async def merge_customers(
 # --- Finding and counting ---------------------------------------------------------------------------
 
 
-@router.get("/customers")
+@router.get("/customers", responses={403: {"description": "A dealer or station sending `dealer_code`"}})
 async def list_customers(
     services: Services,
     principal: Principal = Depends(require(*roles.EVERYONE)),

@@ -17,10 +17,11 @@ from fastapi import APIRouter, Depends, Query
 from dealernet.v1 import monitor_pb2
 from gateway import API_PREFIX, roles
 from gateway.backends import Services, as_dict, call
+from gateway.problems import SERVICE_UNAVAILABLE
 from gateway.security import require
 from plumbing.principal import Principal
 
-router = APIRouter()
+router = APIRouter(responses=SERVICE_UNAVAILABLE)
 
 WATCHERS = roles.WATCHERS
 

@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealernet.v1 import order_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
+from gateway.problems import REFUSED, SERVICE_UNAVAILABLE
 from gateway.security import require
 from plumbing.principal import Principal
 
-router = APIRouter()
+router = APIRouter(responses=SERVICE_UNAVAILABLE)
 
 _ISO_WEEK_OR_EMPTY = r"^(\d{4}-W\d{2})?$"
 
@@ -105,7 +106,7 @@ async def get_order(
     )
 
 
-@router.patch("/orders/{order_number}", tags=["orders"])
+@router.patch("/orders/{order_number}", tags=["orders"], responses=REFUSED)
 async def amend_order(
     order_number: str,
     body: AmendmentRequest,
@@ -122,7 +123,7 @@ async def amend_order(
     return as_dict(await call(services.orders.AmendOrder, request, principal))
 
 
-@router.post("/orders/{order_number}/cancel", tags=["orders"])
+@router.post("/orders/{order_number}/cancel", tags=["orders"], responses=REFUSED)
 async def cancel_order(
     order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -130,7 +131,7 @@ async def cancel_order(
     return as_dict(await call(services.orders.CancelOrder, request, principal))
 
 
-@router.post("/orders/{order_number}/approve", tags=["orders"])
+@router.post("/orders/{order_number}/approve", tags=["orders"], responses=REFUSED)
 async def approve_order(
     order_number: str, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
@@ -138,7 +139,7 @@ async def approve_order(
     return as_dict(await call(services.orders.ApproveOrder, request, principal))
 
 
-@router.post("/orders/{order_number}/reject", tags=["orders"])
+@router.post("/orders/{order_number}/reject", tags=["orders"], responses=REFUSED)
 async def reject_order(
     order_number: str, body: Reason, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
 ) -> dict[str, Any]:
@@ -146,7 +147,7 @@ async def reject_order(
     return as_dict(await call(services.orders.RejectOrder, request, principal))
 
 
-@router.post("/orders/{order_number}/schedule", tags=["orders"])
+@router.post("/orders/{order_number}/schedule", tags=["orders"], responses=REFUSED)
 async def schedule_order(
     order_number: str,
     body: ScheduleRequest,
@@ -157,7 +158,7 @@ async def schedule_order(
     return as_dict(await call(services.orders.ScheduleOrder, request, principal))
 
 
-@router.post("/orders/{order_number}/arrival", tags=["orders"])
+@router.post("/orders/{order_number}/arrival", tags=["orders"], responses=REFUSED)
 async def confirm_arrival(
     order_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -165,7 +166,7 @@ async def confirm_arrival(
     return as_dict(await call(services.orders.ConfirmArrival, request, principal))
 
 
-@router.post("/orders/{order_number}/delivery", tags=["orders"])
+@router.post("/orders/{order_number}/delivery", tags=["orders"], responses=REFUSED)
 async def deliver_vehicle(
     order_number: str,
     body: DeliveryRequest,

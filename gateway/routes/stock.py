@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints,
 from dealernet.v1 import inventory_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
+from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE
 from gateway.security import require
 from plumbing.principal import Principal
 
-router = APIRouter(tags=["stock"])
+router = APIRouter(tags=["stock"], responses=SERVICE_UNAVAILABLE)
 
 # Quantities travel as int32; anything past this is a typing slip, refused before it reaches the service.
 MAX_PART_QUANTITY = 100_000
@@ -118,7 +119,7 @@ async def get_vehicle(
     return as_dict(await call(services.inventory.GetVehicle, inventory_pb2.GetVehicleRequest(vin=vin), principal))
 
 
-@router.post("/stock/vehicles/{vin}/reservation")
+@router.post("/stock/vehicles/{vin}/reservation", responses=REFUSED)
 async def reserve_vehicle(
     vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -128,7 +129,7 @@ async def reserve_vehicle(
     return as_dict(await call(services.inventory.ReserveVehicle, request, principal))
 
 
-@router.delete("/stock/vehicles/{vin}/reservation")
+@router.delete("/stock/vehicles/{vin}/reservation", responses=REFUSED)
 async def release_vehicle(
     vin: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS, roles.HQ_ADMIN))
 ) -> dict[str, Any]:
@@ -136,7 +137,7 @@ async def release_vehicle(
     return as_dict(await call(services.inventory.ReleaseVehicle, request, principal))
 
 
-@router.post("/stock/vehicles/{vin}/sale")
+@router.post("/stock/vehicles/{vin}/sale", responses=REFUSED)
 async def sell_vehicle(
     vin: str, body: CustomerBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -171,7 +172,7 @@ async def search_network(
 # --- Transfers between dealers ------------------------------------------------------------------
 
 
-@router.post("/stock/transfers", status_code=201)
+@router.post("/stock/transfers", status_code=201, responses=NOT_FOUND | REFUSED)
 async def request_transfer(
     body: TransferBody, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -200,7 +201,7 @@ async def get_transfer(
     return as_dict(await call(services.inventory.GetTransfer, request, principal))
 
 
-@router.post("/stock/transfers/{transfer_number}/approve")
+@router.post("/stock/transfers/{transfer_number}/approve", responses=REFUSED)
 async def approve_transfer(
     transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALER_DECIDERS))
 ) -> dict[str, Any]:
@@ -209,7 +210,7 @@ async def approve_transfer(
     return as_dict(await call(services.inventory.ApproveTransfer, request, principal))
 
 
-@router.post("/stock/transfers/{transfer_number}/decline")
+@router.post("/stock/transfers/{transfer_number}/decline", responses=REFUSED)
 async def decline_transfer(
     transfer_number: str,
     body: DeclineBody,
@@ -220,7 +221,7 @@ async def decline_transfer(
     return as_dict(await call(services.inventory.DeclineTransfer, request, principal))
 
 
-@router.post("/stock/transfers/{transfer_number}/cancel")
+@router.post("/stock/transfers/{transfer_number}/cancel", responses=REFUSED)
 async def cancel_transfer(
     transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -229,7 +230,7 @@ async def cancel_transfer(
     return as_dict(await call(services.inventory.CancelTransfer, request, principal))
 
 
-@router.post("/stock/transfers/{transfer_number}/ship")
+@router.post("/stock/transfers/{transfer_number}/ship", responses=REFUSED)
 async def ship_transfer(
     transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -238,7 +239,7 @@ async def ship_transfer(
     return as_dict(await call(services.inventory.ShipTransfer, request, principal))
 
 
-@router.post("/stock/transfers/{transfer_number}/receive")
+@router.post("/stock/transfers/{transfer_number}/receive", responses=REFUSED)
 async def receive_transfer(
     transfer_number: str, services: Services, principal: Principal = Depends(require(*roles.DEALERS))
 ) -> dict[str, Any]:
@@ -250,7 +251,7 @@ async def receive_transfer(
 # --- Corrections and parts ----------------------------------------------------------------------
 
 
-@router.post("/stock/adjustments", status_code=201)
+@router.post("/stock/adjustments", status_code=201, responses=NOT_FOUND | REFUSED)
 async def adjust_stock(
     body: AdjustmentBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_CORRECTORS))
 ) -> dict[str, Any]:
@@ -264,7 +265,7 @@ async def _move_parts(method: Any, body: PartMovementBody, principal: Principal)
     return as_dict(await call(method, request, principal))
 
 
-@router.post("/stock/parts/receipts")
+@router.post("/stock/parts/receipts", responses=NOT_FOUND | REFUSED)
 async def receive_parts(
     body: PartReceiptBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
@@ -272,7 +273,7 @@ async def receive_parts(
     return await _move_parts(services.inventory.ReceiveParts, body, principal)
 
 
-@router.post("/stock/parts/reservations")
+@router.post("/stock/parts/reservations", responses=NOT_FOUND | REFUSED)
 async def reserve_parts(
     body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
@@ -280,14 +281,14 @@ async def reserve_parts(
     return await _move_parts(services.inventory.ReserveParts, body, principal)
 
 
-@router.post("/stock/parts/releases")
+@router.post("/stock/parts/releases", responses=NOT_FOUND | REFUSED)
 async def release_parts(
     body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:
     return await _move_parts(services.inventory.ReleaseParts, body, principal)
 
 
-@router.post("/stock/parts/issues")
+@router.post("/stock/parts/issues", responses=NOT_FOUND | REFUSED)
 async def issue_parts(
     body: PartMovementBody, services: Services, principal: Principal = Depends(require(*roles.STOCK_KEEPERS))
 ) -> dict[str, Any]:

@@ -22,11 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from dealernet.v1 import support_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
-from gateway.problems import Problem
+from gateway.problems import REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
 from plumbing.principal import Principal, Role
 
-router = APIRouter()
+router = APIRouter(responses=SERVICE_UNAVAILABLE)
 
 # Who writes in a request's thread and may close it: the station that opened it and the desk.
 # Operations watch the desk but do not answer.
@@ -180,7 +180,7 @@ async def get_support_request(
     return as_dict(await call(services.support.GetRequest, support_pb2.GetRequestRequest(id=request_id), principal))
 
 
-@router.post("/support-requests/{request_id}/take", tags=["support"])
+@router.post("/support-requests/{request_id}/take", tags=["support"], responses=REFUSED)
 async def take_support_request(
     request_id: RequestId,
     services: Services,
@@ -193,7 +193,7 @@ async def take_support_request(
     return as_dict(await call(services.support.TakeRequest, request, principal))
 
 
-@router.post("/support-requests/{request_id}/messages", tags=["support"])
+@router.post("/support-requests/{request_id}/messages", tags=["support"], responses=REFUSED)
 async def post_support_message(
     request_id: RequestId,
     body: MessageBody,
@@ -213,7 +213,7 @@ async def list_support_messages(
     return as_dict(await call(services.support.ListMessages, request, principal))
 
 
-@router.post("/support-requests/{request_id}/resolve", tags=["support"])
+@router.post("/support-requests/{request_id}/resolve", tags=["support"], responses=REFUSED)
 async def resolve_support_request(
     request_id: RequestId,
     body: ResolveBody,
@@ -224,7 +224,7 @@ async def resolve_support_request(
     return as_dict(await call(services.support.ResolveRequest, request, principal))
 
 
-@router.post("/support-requests/{request_id}/close", tags=["support"])
+@router.post("/support-requests/{request_id}/close", tags=["support"], responses=REFUSED)
 async def close_support_request(
     request_id: RequestId,
     services: Services,
@@ -237,7 +237,7 @@ async def close_support_request(
     return as_dict(await call(services.support.CloseRequest, request, principal))
 
 
-@router.post("/support-requests/{request_id}/reopen", tags=["support"])
+@router.post("/support-requests/{request_id}/reopen", tags=["support"], responses=REFUSED)
 async def reopen_support_request(
     request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.STATIONS))
 ) -> dict[str, Any]:
@@ -314,7 +314,11 @@ async def bulletins_for_vehicle(
 # /knowledge/articles/{article_id}, which would otherwise take "from-request" for an id.
 
 
-@router.get("/knowledge/articles", tags=["knowledge base"])
+@router.get(
+    "/knowledge/articles",
+    tags=["knowledge base"],
+    responses={403: {"description": "`include_drafts` by anyone but headquarters"}},
+)
 async def search_articles(
     services: Services,
     principal: Principal = Depends(require(*roles.EVERYONE)),
@@ -352,7 +356,9 @@ async def draft_article(
     return as_dict(await call(services.support.DraftArticle, body.request(), principal))
 
 
-@router.post("/knowledge/articles/from-request/{request_id}", status_code=201, tags=["knowledge base"])
+@router.post(
+    "/knowledge/articles/from-request/{request_id}", status_code=201, tags=["knowledge base"], responses=REFUSED
+)
 async def draft_article_from_request(
     request_id: RequestId, services: Services, principal: Principal = Depends(require(*roles.SUPPORT_DESK))
 ) -> dict[str, Any]:
@@ -368,7 +374,7 @@ async def get_article(
     return as_dict(await call(services.support.GetArticle, support_pb2.GetArticleRequest(id=article_id), principal))
 
 
-@router.post("/knowledge/articles/{article_id}/publish", tags=["knowledge base"])
+@router.post("/knowledge/articles/{article_id}/publish", tags=["knowledge base"], responses=REFUSED)
 async def publish_article(
     article_id: ArticleId, services: Services, principal: Principal = Depends(require(*roles.SUPPORT_DESK))
 ) -> dict[str, Any]:
@@ -377,7 +383,7 @@ async def publish_article(
     return as_dict(await call(services.support.PublishArticle, request, principal))
 
 
-@router.post("/knowledge/articles/{article_id}/feedback", tags=["knowledge base"])
+@router.post("/knowledge/articles/{article_id}/feedback", tags=["knowledge base"], responses=REFUSED)
 async def article_feedback(
     article_id: ArticleId,
     body: FeedbackBody,

@@ -92,3 +92,11 @@ def test_a_principal_calling_too_fast_is_told_to_wait(gateway_url: str, monkeypa
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert answers[5].headers["retry-after"] == "1"
     assert answers[5].headers["content-type"] == "application/problem+json"
+
+
+def test_a_name_with_a_nul_character_is_refused_naming_it(client: TestClient) -> None:
+    # PostgreSQL cannot compare it with a stored name: the login failed with a 500.
+    reply = client.post("/auth/login", json={"username": "d001\x00.sales", "password": DEMO_PASSWORD})
+
+    assert reply.status_code == 422
+    assert [e["field"] for e in reply.json()["errors"]] == ["username"]

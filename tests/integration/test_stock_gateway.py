@@ -294,6 +294,9 @@ ADJUSTMENT_BODY = {"location_code": "S001", "part_number": PART, "quantity": 3, 
         ("/stock/adjustments", ADJUSTMENT_BODY | {"reason": "   "}, "reason"),
         ("/stock/adjustments", {k: v for k, v in ADJUSTMENT_BODY.items() if k != "reason"}, "reason"),
         ("/stock/adjustments", ADJUSTMENT_BODY | {"location_code": ""}, "location_code"),
+        # PostgreSQL stores no NUL character: these reached the service and failed there (502).
+        ("/stock/adjustments", ADJUSTMENT_BODY | {"reason": "hail\x00"}, "reason"),
+        ("/stock/parts/receipts", PARTS_BODY | {"part_number": "OF-\x002231"}, "part_number"),
     ],
 )
 def test_a_bad_parts_or_adjustment_body_is_refused_naming_the_field(
@@ -321,6 +324,9 @@ def test_a_bad_parts_or_adjustment_body_is_refused_naming_the_field(
         ("POST", "/stock/transfers/T000001/decline", None, "body"),
         ("GET", "/stock/vehicles?page_size=0", None, "page_size"),
         ("GET", "/stock/network?page_size=501", None, "page_size"),
+        ("GET", "/stock/locations?region=EA%00ST", None, "region"),
+        ("GET", "/stock/vehicles/LDN%002A4C19R0000001", None, "vin"),
+        ("POST", "/stock/transfers", {"vin": "{vin}\x00"}, "vin"),
     ],
 )
 def test_a_bad_dealer_request_is_refused_naming_the_field(

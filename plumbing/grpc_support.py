@@ -61,6 +61,12 @@ def _mapped(inner: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[[Any,
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
         except PrincipalError as exc:
             context.abort(grpc.StatusCode.UNAUTHENTICATED, str(exc))
+        except ValueError as exc:
+            # PostgreSQL stores no NUL character; psycopg refuses one before sending it. The
+            # gateway refuses NUL itself; this answers a caller that reached the port directly.
+            if "NUL (0x00)" not in str(exc):
+                raise
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a text field holds a NUL character")
 
     return call
 

@@ -541,3 +541,21 @@ def test_a_change_that_would_commit_after_the_caller_gave_up_is_not_made(db: Dat
 
     assert stored(db, vin).status == "available"
     assert movement_count(db) == 1
+
+
+def test_a_nul_character_sent_straight_to_the_service_is_refused_as_invalid(db: Database) -> None:
+    server, port = serve_in_process(InventoryServicer(db))
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        stub = inventory_pb2_grpc.InventoryServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.ListLocations(
+                inventory_pb2.ListLocationsRequest(region="EA\x00ST"),
+                metadata=(("x-dealernet-principal", HQ.to_json()),),
+                timeout=5,
+            )
+        assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+        assert "NUL" in (refused.value.details() or "")
+    finally:
+        channel.close()
+        server.stop(grace=None)

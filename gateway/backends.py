@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,6 +19,25 @@ from plumbing.settings import SERVICE_NAMES, Settings
 
 CALL_TIMEOUT_SECONDS = 10.0
 
+# A Kubernetes Service balances connections, and gRPC keeps one connection for all its
+# calls: through a ClusterIP every call of a gateway would go to the one pod it connected to.
+# So the channel resolves every replica itself (a `dns:///` target naming a headless Service,
+# or a list of addresses) and takes them in turn, call by call. Round robin picks only among
+# replicas it is connected to: one that goes away is skipped until it is back.
+ROUND_ROBIN = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
+CHANNEL_OPTIONS: tuple[tuple[str, str | int], ...] = (
+    ("grpc.service_config", ROUND_ROBIN),
+    # The balancing is the gateway's choice: a TXT record in someone's DNS must not change it.
+    ("grpc.service_config_disable_resolution", 1),
+    # A lost connection makes the channel look the name up again, by default not sooner than
+    # 30 s after the last look-up; during a rollout pods come and go faster than that.
+    ("grpc.dns_min_time_between_resolutions_ms", 5000),
+)
+
+
+def open_channel(target: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=aio_client_interceptors())
+
 
 @dataclass
 class Backends:
@@ -30,10 +50,7 @@ class Backends:
 
     @classmethod
     def connect(cls, settings: Settings) -> Backends:
-        channels = {
-            name: grpc.aio.insecure_channel(settings.grpc_target(name), interceptors=aio_client_interceptors())
-            for name in SERVICE_NAMES
-        }
+        channels = {name: open_channel(settings.grpc_target(name)) for name in SERVICE_NAMES}
         return cls(
             channels=channels,
             orders=order_pb2_grpc.OrderServiceStub(channels["order"]),

@@ -189,7 +189,15 @@ def serve(
         futures.ThreadPoolExecutor(max_workers=workers),
         interceptors=[server_interceptor(), DomainErrorInterceptor()],
         # A dealer's customer list arrives as one message; the gateway caps uploads at 20 MB.
-        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            # Clients reconnect every few minutes and so look the service's name up again:
+            # replicas added by a scale-up start getting calls without a gateway restart. Calls
+            # in flight on an old connection may finish: the grace outlasts the longest call
+            # (a customer list import, five minutes).
+            ("grpc.max_connection_age_ms", 300_000),
+            ("grpc.max_connection_age_grace_ms", 360_000),
+        ],
     )
     register(server)
     health_servicer = HealthWithReadiness(readiness_check)

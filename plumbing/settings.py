@@ -81,6 +81,15 @@ class Settings:
         return int(_env(f"DEALERNET_{service.upper()}_GRPC_PORT", str(DEFAULT_GRPC_PORTS[service])))
 
     def grpc_target(self, service: str) -> str:
+        """Where the gateway finds the service's gRPC servers, as a gRPC target.
+
+        `DEALERNET_<SVC>_GRPC_TARGET` names every replica at once: `dns:///name:port` for a
+        name that resolves to all of them (a headless Kubernetes Service), or a fixed list
+        `ipv4:10.0.0.5:50052,10.0.0.6:50052`. Without it, one host and port.
+        """
+        target = _env(f"DEALERNET_{service.upper()}_GRPC_TARGET", "").strip()
+        if target:
+            return target
         host = _env(f"DEALERNET_{service.upper()}_GRPC_HOST", "127.0.0.1")
         return f"{host}:{self.grpc_port(service)}"
 

@@ -215,6 +215,10 @@ def serve(
     server.wait_for_termination()
 
 
+# The health service name a liveness probe asks for (Kubernetes' grpc probe `service`).
+LIVENESS_SERVICE = "liveness"
+
+
 class HealthWithReadiness(health.HealthServicer):
     """Standard gRPC health: SERVING only while the service's own checks pass.
 
@@ -244,4 +248,8 @@ class HealthWithReadiness(health.HealthServicer):
             return status
 
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC method name
+        # Liveness asks only whether the server answers: a database that is down makes the
+        # service not ready, and restarting it would not bring the database back.
+        if request.service == LIVENESS_SERVICE:
+            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
         return health_pb2.HealthCheckResponse(status=self._status())

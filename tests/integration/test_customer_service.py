@@ -20,7 +20,7 @@ from dealernet.v1 import customer_pb2, customer_pb2_grpc
 from plumbing.db import Database
 from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.grpc_support import FIELD_VIOLATIONS_KEY, DomainErrorInterceptor
-from plumbing.principal import GRPC_METADATA_KEY, Principal, Role
+from plumbing.principal import GRPC_METADATA_KEY, AccountRole, Principal, Role
 
 pytestmark = pytest.mark.integration
 
@@ -417,13 +417,15 @@ def test_a_merge_keeps_everything_on_the_survivor_and_the_old_id_resolves_to_it(
     assert event == {"survivor_id": str(survivor.id), "merged_id": str(merged.id), "merged_by": HQ.subject}
 
 
-def test_only_headquarters_merges_and_a_merged_record_cannot_be_merged_again(db: Database) -> None:
+def test_only_an_hq_admin_merges_and_a_merged_record_cannot_be_merged_again(db: Database) -> None:
     survivor, merged = _merged_pair(db)
     other = register(db, DEALER_A, RegistrationForm(full_name="Zhou Lan", phone="+8613700000009")).customer
+    analyst = Principal.for_account("reader@hq", AccountRole.HQ_ANALYST)
 
     with db.unit_of_work() as uow:
-        with pytest.raises(Refused, match="only headquarters"):
-            customers.merge_customers(uow, DEALER_A, str(survivor.id), str(other.id))
+        for not_deciding in (DEALER_A, analyst):
+            with pytest.raises(Refused, match="only an HQ admin"):
+                customers.merge_customers(uow, not_deciding, str(survivor.id), str(other.id))
         with pytest.raises(Refused, match="already merged"):
             customers.merge_customers(uow, HQ, str(other.id), str(merged.id))
 

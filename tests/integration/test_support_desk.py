@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from plumbing.db import Database
 from plumbing.errors import NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 from station_service import support
 from station_service.domain import RequestDraft
 from station_service.models import EscalationRow, SupportRequestRow, TargetRuleRow, tables
@@ -120,6 +120,10 @@ def test_steps_out_of_turn_or_role_are_refused_and_others_requests_not_found(db:
     with db.unit_of_work() as uow:
         with pytest.raises(Refused, match="only the maker's engineers"):
             support.resolve_request(uow, S001, request_id, "done", T0)
+        # An HQ analyst reads the desk's work; only engineers (and HQ admins) do it.
+        analyst = Principal.for_account("reader@hq", AccountRole.HQ_ANALYST)
+        with pytest.raises(Refused, match="only the maker's engineers"):
+            support.resolve_request(uow, analyst, request_id, "done", T0)
         with pytest.raises(NotFound):
             support.post_message(uow, S002, request_id, "hello", False, T0)
         with pytest.raises(NotFound):

@@ -31,7 +31,7 @@ from customer_service.models import (
 from plumbing import settings as settings_module
 from plumbing.db import UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 
 CUSTOMER_REGISTERED = "customer.registered"
 CUSTOMER_MERGED = "customer.merged"
@@ -597,8 +597,8 @@ def list_reviews(uow: UnitOfWork, principal: Principal, *, offset: int, limit: i
 
 def decide_review(uow: UnitOfWork, principal: Principal, review_id: str, merge: bool) -> MatchReviewRow:
     """Headquarters merges the pair (the older record survives) or keeps the two apart."""
-    if principal.role is not Role.HQ:
-        raise Refused("only headquarters decides on possible duplicates")
+    if principal.acting_role is not AccountRole.HQ_ADMIN:
+        raise Refused("only an HQ admin decides on possible duplicates")
     try:
         parsed = uuid.UUID(review_id.strip())
     except ValueError:
@@ -627,8 +627,8 @@ def merge_customers(
     """Make two records one. The survivor takes over the other's contacts, addresses,
     consents, relationships, cars, interactions and activity; the merged id keeps resolving
     to the survivor; other services hear of it by `customer.merged` and re-point."""
-    if principal.role is not Role.HQ:
-        raise Refused("only headquarters merges customers")
+    if principal.acting_role is not AccountRole.HQ_ADMIN:
+        raise Refused("only an HQ admin merges customers")
     survivor_key, merged_key = domain.parse_customer_id(survivor_id), domain.parse_customer_id(merged_id)
     if survivor_key == merged_key:
         raise ValidationFailed.one("merged_id", "is the survivor itself")

@@ -26,6 +26,7 @@ reconcile: $(STAMP) infra
 	$(BIN)/python -m inventory_service.reconcile
 
 run: seed
+	@$(BIN)/python -W ignore -m plumbing.declare_queues
 	@$(BIN)/python -m scripts.seed_demo --print-logins
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start -f Procfile
 

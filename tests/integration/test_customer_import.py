@@ -17,8 +17,9 @@ from customer_service.grpc_api import CustomerServicer
 from customer_service.models import tables
 from dealernet.v1 import customer_pb2, customer_pb2_grpc
 from plumbing.db import Database
+from plumbing.errors import Refused
 from plumbing.grpc_support import FIELD_VIOLATIONS_KEY, DomainErrorInterceptor
-from plumbing.principal import GRPC_METADATA_KEY, Principal, Role
+from plumbing.principal import GRPC_METADATA_KEY, AccountRole, Principal, Role
 
 pytestmark = pytest.mark.integration
 
@@ -167,6 +168,12 @@ def test_a_bad_row_comes_back_with_its_line_and_field_and_the_others_load(
     assert rejected(report) == [(3, "phone"), (4, "email")]
     assert "country code" in report.rejected_rows[0].reason
     assert visible_to(stub, DEALER_A) == ["Zhang San", "Zhao Liu"]
+
+
+def test_a_whole_list_is_imported_by_an_admin_only(db: Database) -> None:
+    salesperson = Principal.for_account("sales@D1001", AccountRole.DEALER_USER, "D1001", "R01")
+    with db.unit_of_work() as uow, pytest.raises(Refused, match="only a dealer's admin"):
+        imports.import_customers(uow, salesperson, "list.csv", b"full_name,phone\nZhang San,+8613900000001\n")
 
 
 def test_a_row_with_several_bad_fields_is_one_rejected_row(db: Database) -> None:

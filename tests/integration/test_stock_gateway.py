@@ -19,8 +19,9 @@ from inventory_service import stock
 from inventory_service.grpc_api import InventoryServicer
 from inventory_service.models import LocationRow, MovementRow, StockVehicleRow, metadata, tables
 from plumbing.db import Database
+from plumbing.errors import Refused
 from plumbing.grpc_support import DomainErrorInterceptor
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 from plumbing.vin import vin_check_digit
 from tests.processes import wait_for
 
@@ -559,3 +560,24 @@ def test_a_nul_character_sent_straight_to_the_service_is_refused_as_invalid(db: 
     finally:
         channel.close()
         server.stop(grace=None)
+
+
+def test_a_salesperson_calling_the_service_directly_cannot_write_a_car_off(db: Database) -> None:
+    """The gateway admits dealer admins only; the inventory holds to that for a direct caller too."""
+    receive_cars(db, "D001", 1)
+    vin = make_vin(1)
+    salesperson = Principal.for_account("sales@D001", AccountRole.DEALER_USER, "D001", "EAST")
+
+    with db.unit_of_work() as uow, pytest.raises(Refused, match="only a dealer's admin"):
+        stock.adjust_stock(
+            uow,
+            salesperson,
+            location_code="D001",
+            vin=vin,
+            part_number="",
+            quantity=-1,
+            reason="flood damage",
+            description=("", "", ""),
+        )
+
+    assert stored(db, vin).status == "available"

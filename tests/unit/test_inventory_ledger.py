@@ -10,7 +10,7 @@ import pytest
 from inventory_service import domain, ledger
 from inventory_service.ledger import Balance, LocationKind, MovementKind, Step, Vehicle, VehicleStatus
 from plumbing.errors import NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 
 VIN = "LDNAU1SP0R0000017"
 CUSTOMER = "0b9f7d1e-3c1a-4c55-9a43-2f4bb1a0e001"
@@ -190,6 +190,22 @@ def test_across_regions_headquarters_approves_after_the_giver() -> None:
     assert ledger.approve_transfer(transfer(ledger.TransferStatus.AWAITING_HQ, hq=True), car(), HQ)[0] is (
         ledger.TransferStatus.APPROVED
     )
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        Principal.for_account("d001.sales", AccountRole.DEALER_USER, "D001", "EAST"),
+        Principal.for_account("hq.analyst", AccountRole.HQ_ANALYST),
+    ],
+)
+def test_giving_a_car_away_is_decided_by_an_admin_only(who: Principal) -> None:
+    for decide in (
+        lambda: ledger.approve_transfer(transfer(), car(), who),
+        lambda: ledger.decline_transfer(transfer(), car(), who),
+    ):
+        with pytest.raises(Refused, match="only a dealer's admin or an HQ admin"):
+            decide()
 
 
 def test_the_asking_dealer_cannot_approve_its_own_request() -> None:

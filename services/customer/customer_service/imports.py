@@ -33,7 +33,7 @@ from customer_service import customers, domain
 from customer_service.models import ImportRow
 from plumbing.db import UnitOfWork
 from plumbing.errors import Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 
 log = logging.getLogger("dealernet.customer.import")
 
@@ -205,6 +205,9 @@ def read_csv(content: bytes) -> list[CsvRow]:
 
 
 def _org_of(principal: Principal) -> str:
+    # A whole list is a dealer's admin's job, or an HQ admin's (the gateway admits the same).
+    if principal.acting_role not in (AccountRole.DEALER_ADMIN, AccountRole.HQ_ADMIN):
+        raise Refused("only a dealer's admin, or an HQ admin for the channel, imports a customer list")
     if principal.role is Role.DEALER and principal.org_code:
         return principal.org_code
     if principal.role is Role.HQ:

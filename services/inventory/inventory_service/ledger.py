@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from plumbing.errors import FieldViolation, NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 
 
 class VehicleStatus(StrEnum):
@@ -436,8 +436,18 @@ def _expect(transfer: Transfer, *statuses: TransferStatus) -> None:
         raise Refused(f"transfer {transfer.transfer_number} is {transfer.status.value}")
 
 
+# Giving a car away is a dealer's admin's decision, and HQ's admins' (the gateway admits the same).
+TRANSFER_DECIDERS = (AccountRole.DEALER_ADMIN, AccountRole.HQ_ADMIN)
+
+
+def _may_decide_transfers(principal: Principal, doing: str) -> None:
+    if principal.acting_role not in TRANSFER_DECIDERS and principal.role in (Role.DEALER, Role.HQ):
+        raise Refused(f"only a dealer's admin or an HQ admin {doing} a transfer")
+
+
 def approve_transfer(transfer: Transfer, vehicle: Vehicle, principal: Principal) -> tuple[TransferStatus, list[Step]]:
     """The giving dealer approves (and the car is promised), then headquarters where the rule asks."""
+    _may_decide_transfers(principal, "approves")
     if principal.role is Role.DEALER and principal.org_code == transfer.from_dealer:
         _expect(transfer, TransferStatus.REQUESTED)
         if vehicle.status is not VehicleStatus.AVAILABLE or vehicle.location_code != transfer.from_dealer:
@@ -467,6 +477,7 @@ def _released(transfer: Transfer, vehicle: Vehicle) -> list[Step]:
 
 def decline_transfer(transfer: Transfer, vehicle: Vehicle, principal: Principal) -> list[Step]:
     """The giving dealer declines a request; headquarters declines before the car leaves."""
+    _may_decide_transfers(principal, "declines")
     if principal.role is Role.DEALER and principal.org_code == transfer.from_dealer:
         _expect(transfer, TransferStatus.REQUESTED)
     elif principal.role is Role.HQ:

@@ -34,7 +34,7 @@ from inventory_service.models import (
 from plumbing import settings as settings_module
 from plumbing.db import UnitOfWork
 from plumbing.errors import NotFound, Refused, ValidationFailed
-from plumbing.principal import Principal, Role
+from plumbing.principal import AccountRole, Principal, Role
 from plumbing.vin import vin_problem
 
 SALES_WINDOW_DAYS = 30
@@ -605,6 +605,10 @@ def search_network(
     return [NetworkCar(vehicle, location) for vehicle, location in rows]
 
 
+# Writing a car off or recounting parts (the gateway admits the same roles).
+STOCK_CORRECTORS = (AccountRole.DEALER_ADMIN, AccountRole.STATION_USER, AccountRole.HQ_ADMIN)
+
+
 def adjust_stock(
     uow: UnitOfWork,
     principal: Principal,
@@ -617,6 +621,8 @@ def adjust_stock(
     description: tuple[str, str, str],
 ) -> MovementRow:
     """Correct the stock at a location, with the reason and who made it."""
+    if principal.acting_role not in STOCK_CORRECTORS:
+        raise Refused("only a dealer's admin, a station or an HQ admin corrects stock")
     reason = ledger.required_text(reason, "reason", max_length=2000)
     location_code = ledger.required_text(location_code, "location_code", max_length=20)
     if bool(vin.strip()) == bool(part_number.strip()):

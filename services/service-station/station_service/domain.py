@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from plumbing.errors import FieldViolation, ValidationFailed
+from plumbing.principal import AccountRole
 from plumbing.vin import vin_problem
+
+# The desk: HQ's engineers, and HQ admins who assign its work (the gateway admits the same).
+DESK_ROLES = (AccountRole.HQ_ENGINEER, AccountRole.HQ_ADMIN)
 
 SUBJECT_MIN_LENGTH = 3
 SUBJECT_MAX_LENGTH = 200

@@ -43,9 +43,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from plumbing.db import UnitOfWork
 from plumbing.errors import FieldViolation, NotFound, Refused, ValidationFailed
-from plumbing.principal import AccountRole, Principal, Role
+from plumbing.principal import Principal, Role
 from plumbing.vin import vin_problem
-from station_service.domain import normalise_dtc_codes
+from station_service.domain import DESK_ROLES, normalise_dtc_codes
 from station_service.models import ArticleFeedbackRow, ArticleRow, SupportRequestRow
 
 ARTICLE_PUBLISHED = "kb.article_published"
@@ -273,7 +273,7 @@ def _is_hq(principal: Principal) -> bool:
 
 
 def _require_engineer(principal: Principal, what: str) -> None:
-    if principal.acting_role not in (AccountRole.HQ_ENGINEER, AccountRole.HQ_ADMIN):
+    if principal.acting_role not in DESK_ROLES:
         raise Refused(f"only headquarters' engineers {what}")
 
 

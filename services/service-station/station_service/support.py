@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from plumbing.db import UnitOfWork
 from plumbing.errors import FieldViolation, NotFound, Refused, ValidationFailed
-from plumbing.principal import AccountRole, Principal, Role
+from plumbing.principal import Principal, Role
 from plumbing.vin import vin_problem
 from station_service import desk, domain
 from station_service.models import (
@@ -132,12 +132,8 @@ def get_request(
     return row
 
 
-# The desk: HQ's engineers, and HQ admins who assign its work (the gateway admits the same).
-DESK_ROLES = (AccountRole.HQ_ENGINEER, AccountRole.HQ_ADMIN)
-
-
 def _as_engineer(principal: Principal, what: str) -> None:
-    if principal.acting_role not in DESK_ROLES:
+    if principal.acting_role not in domain.DESK_ROLES:
         raise Refused(f"only the maker's engineers {what}")
 
 

@@ -209,7 +209,14 @@ class RefreshRefused(Exception):
     """The refresh token cannot be used; the message says why, for the client."""
 
 
-def refresh(session: Session, token: str, now: dt.datetime) -> tuple[Principal, str]:
+@dataclass(frozen=True)
+class Renewal:
+    principal: Principal
+    refresh_token: str
+    session_ends: dt.datetime
+
+
+def refresh(session: Session, token: str, now: dt.datetime) -> Renewal:
     """The session's principal and the next refresh token, in exchange for this one."""
     row = session.execute(
         select(RefreshToken, SignInSession)
@@ -236,7 +243,7 @@ def refresh(session: Session, token: str, now: dt.datetime) -> tuple[Principal, 
         end_session(session, sign_in.id, now, "the account was disabled")
         raise RefreshRefused("the account is disabled")
     refresh_token.used_at = now
-    return _principal(account, organisation), _new_refresh_token(session, sign_in.id, now)
+    return Renewal(_principal(account, organisation), _new_refresh_token(session, sign_in.id, now), sign_in.expires_at)
 
 
 def end_session(session: Session, session_id: uuid.UUID, now: dt.datetime, reason: str) -> None:
@@ -379,11 +386,3 @@ def change_account(
         # A changed role or password takes effect at the next login, not at the next refresh.
         end_sessions_of(session, account.username, now, "the account was changed")
     return view(account)
-
-
-def session_end(session: Session, refresh_token: str) -> dt.datetime:
-    expires_at = session.scalar(
-        select(SignInSession.expires_at).join(RefreshToken).where(RefreshToken.token_hash == _token_hash(refresh_token))
-    )
-    assert expires_at is not None, "the refresh token was issued in this transaction"
-    return expires_at

@@ -102,13 +102,12 @@ def refresh(body: RefreshRequest, request: Request) -> TokenReply:
     now = dt.datetime.now(dt.UTC)
     with request.app.state.sessions() as session:
         try:
-            principal, refresh_token = accounts.refresh(session, body.refresh_token, now)
-            session_ends = accounts.session_end(session, refresh_token)
+            renewal = accounts.refresh(session, body.refresh_token, now)
         except accounts.RefreshRefused as exc:
             session.commit()  # a replayed token has ended its session: keep that
             raise Problem(401, "Not authenticated", str(exc)) from exc
         session.commit()
-    return _reply(principal, refresh_token, settings, session_ends)
+    return _reply(renewal.principal, renewal.refresh_token, settings, renewal.session_ends)
 
 
 @router.post("/auth/logout", status_code=204)

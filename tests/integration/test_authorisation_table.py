@@ -21,6 +21,7 @@ from plumbing import settings
 from plumbing.db import make_engine
 from plumbing.principal import AccountRole, Principal
 from scripts.seed_demo import seed_gateway
+from tests.gateway_openapi import api_operations, operations, route_key
 
 pytestmark = pytest.mark.integration
 
@@ -147,21 +148,6 @@ SAMPLE_PARAMETERS = {
 }
 
 
-def _operations() -> list[tuple[str, str]]:
-    from gateway.app import app
-
-    return [
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith(API_PREFIX)
-        for method in operations
-    ]
-
-
-def _key(method: str, path: str) -> str:
-    return f"{method} {path.removeprefix(API_PREFIX)}"
-
-
 @pytest.fixture(scope="module")
 def gateway(fresh_database: Callable[[str], str]) -> Iterator[TestClient]:
     url = fresh_database("gateway")
@@ -177,13 +163,10 @@ def gateway(fresh_database: Callable[[str], str]) -> Iterator[TestClient]:
 
 
 def test_every_route_is_in_the_table_and_declares_the_table_s_roles() -> None:
-    from gateway.app import app
-
     declared = {
-        _key(method.upper(), path): set(operation.get("x-roles", []))
-        for path, operations in app.openapi()["paths"].items()
+        route_key(method, path): set(operation.get("x-roles", []))
+        for method, path, operation in operations()
         if path.startswith(API_PREFIX)
-        for method, operation in operations.items()
     }
 
     assert sorted(set(declared) - set(POLICY)) == [], "routes nobody has decided the roles of"
@@ -200,12 +183,12 @@ def _call(client: TestClient, method: str, path: str, headers: dict[str, str]) -
     return client.request(method, url, headers=headers, json=body)
 
 
-@pytest.mark.parametrize(("method", "path"), _operations())
+@pytest.mark.parametrize(("method", "path"), api_operations())
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 def test_each_role_is_let_through_or_refused_as_the_table_says(
     gateway: TestClient, method: str, path: str, role: str
 ) -> None:
-    allowed = POLICY[_key(method, path)]
+    allowed = POLICY[route_key(method, path)]
     if path.endswith("/tracking/stream") and role in allowed:
         pytest.skip("a stream let through stays open: tests/integration/test_live_stream.py covers it")
     token = tokens.issue(PRINCIPALS[role], settings.load().token_secret, 60)
@@ -219,7 +202,7 @@ def test_each_role_is_let_through_or_refused_as_the_table_says(
         assert reply.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize(("method", "path"), [op for op in _operations() if POLICY.get(_key(*op))])
+@pytest.mark.parametrize(("method", "path"), [op for op in api_operations() if POLICY.get(route_key(*op))])
 def test_a_call_without_a_token_is_401(gateway: TestClient, method: str, path: str) -> None:
     reply = _call(gateway, method, path, {})
 

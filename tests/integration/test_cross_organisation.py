@@ -37,6 +37,8 @@ from plumbing.principal import AccountRole, Principal
 from scripts.seed_demo import seed_customers, seed_gateway, seed_inventory, seed_order, seed_station
 from station_service.grpc_api import SupportServicer
 from station_service.models import tables as station_tables
+from tests import gateway_openapi
+from tests.gateway_openapi import api_operations, resolve, route_key
 
 pytestmark = pytest.mark.integration
 
@@ -129,29 +131,8 @@ class Ownership:
     parameters: dict[str, str]
 
 
-def _openapi() -> dict[str, Any]:
-    from gateway.app import app
-
-    return app.openapi()
-
-
 def _operations_with_ids() -> list[tuple[str, str]]:
-    return [
-        (method.upper(), path)
-        for path, operations in _openapi()["paths"].items()
-        if path.startswith(API_PREFIX) and "{" in path
-        for method in operations
-    ]
-
-
-def _key(method: str, path: str) -> str:
-    return f"{method} {path.removeprefix(API_PREFIX)}"
-
-
-def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
+    return [(method, path) for method, path in api_operations() if "{" in path]
 
 
 def example_body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
@@ -159,7 +140,7 @@ def example_body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, A
     content = operation.get("requestBody", {}).get("content", {})
     if "application/json" not in content:
         return None
-    schema = _resolve(spec, content["application/json"]["schema"])
+    schema = resolve(spec, content["application/json"]["schema"])
     body: dict[str, Any] = {}
     for name, field in schema.get("properties", {}).items():
         if "examples" in field:
@@ -298,7 +279,7 @@ def owned(gateway: TestClient, databases: dict[str, Database]) -> dict[str, Owne
 
 
 def test_every_route_with_an_id_says_whose_record_it_names() -> None:
-    routes = {_key(method, path) for method, path in _operations_with_ids()}
+    routes = {route_key(method, path) for method, path in _operations_with_ids()}
 
     assert sorted(routes - set(ROUTES_WITH_IDS)) == [], "routes nobody has said whose record they name"
     assert sorted(set(ROUTES_WITH_IDS) - routes) == [], "routes listed here that are gone"
@@ -306,13 +287,13 @@ def test_every_route_with_an_id_says_whose_record_it_names() -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [(m, p) for m, p in _operations_with_ids() if ROUTES_WITH_IDS.get(_key(m, p)) in OWNED_KINDS],
+    [(m, p) for m, p in _operations_with_ids() if ROUTES_WITH_IDS.get(route_key(m, p)) in OWNED_KINDS],
 )
 def test_another_organisation_s_record_is_404(
     gateway: TestClient, owned: dict[str, Ownership], method: str, path: str
 ) -> None:
-    spec = _openapi()
-    kind = ROUTES_WITH_IDS[_key(method, path)]
+    spec = gateway_openapi.spec()
+    kind = ROUTES_WITH_IDS[route_key(method, path)]
     ownership = owned[kind]
     record = API_PREFIX + RECORD_PATHS[kind].format(**ownership.parameters)
     before = gateway.get(record, headers=bearer(ownership.owner))

@@ -13,7 +13,7 @@ from gateway import accounts, roles
 from gateway.problems import Problem
 from gateway.security import require
 from plumbing.errors import ValidationFailed
-from plumbing.grpc_support import decode_page_token, encode_page_token
+from plumbing.grpc_support import Page, decode_page_token
 from plumbing.principal import AccountRole, Principal
 
 router = APIRouter(tags=["accounts"])
@@ -55,19 +55,15 @@ def list_accounts(
     principal: Principal = Depends(require(*roles.ACCOUNT_KEEPERS)),
 ) -> dict[str, Any]:
     try:
-        offset = decode_page_token(page_token)
+        page = Page(decode_page_token(page_token), page_size)
     except ValidationFailed as exc:
         message = exc.violations[0].message
         raise Problem(
             422, "Invalid request", f"page_token: {message}", [{"field": "page_token", "message": message}]
         ) from exc
     with request.app.state.sessions() as session:
-        found = accounts.list_accounts(session, principal, org_code, offset, page_size + 1)
-    more = len(found) > page_size
-    return {
-        "accounts": [asdict(account) for account in found[:page_size]],
-        "next_page_token": encode_page_token(offset + page_size) if more else "",
-    }
+        found = accounts.list_accounts(session, principal, org_code, page.offset, page.fetch)
+    return {"accounts": [asdict(account) for account in page.shown(found)], "next_page_token": page.next_token(found)}
 
 
 @router.post("/accounts", status_code=201)

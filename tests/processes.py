@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent import futures
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pika
 
@@ -83,3 +84,17 @@ def queue_consumed(amqp_uri: str, queue: str) -> bool:
     finally:
         if connection.is_open:
             connection.close()
+
+
+def serve_in_process(add_servicer: Callable[[Any, Any], None], servicer: Any) -> tuple[Any, int]:
+    """A service's gRPC servicer served in this process on a free port, with the domain
+    error mapping the service's own server has; answers the server and its port."""
+    import grpc
+
+    from plumbing.grpc_support import DomainErrorInterceptor
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
+    add_servicer(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, port

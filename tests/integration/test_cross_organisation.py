@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
-import grpc
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -32,13 +30,13 @@ from order_service.grpc_api import OrderServicer
 from order_service.models import tables as order_tables
 from plumbing import settings
 from plumbing.db import Database, make_engine
-from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import AccountRole, Principal
 from scripts.seed_demo import seed_customers, seed_gateway, seed_inventory, seed_order, seed_station
 from station_service.grpc_api import SupportServicer
 from station_service.models import tables as station_tables
 from tests import gateway_openapi
 from tests.gateway_openapi import api_operations, resolve, route_key
+from tests.processes import serve_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -150,14 +148,6 @@ def example_body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, A
     return body
 
 
-def _serve(add: Callable[[Any, grpc.Server], None], servicer: Any) -> tuple[grpc.Server, int]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
-    add(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, port
-
-
 @pytest.fixture(scope="module")
 def databases(fresh_database: Callable[[str], str]) -> Iterator[dict[str, Database]]:
     seeds = {
@@ -190,14 +180,16 @@ def gateway(databases: dict[str, Database], amqp_uri: str) -> Iterator[TestClien
     from gateway.app import app
 
     servers = {
-        "ORDER": _serve(order_pb2_grpc.add_OrderServiceServicer_to_server, OrderServicer(databases["order"])),
-        "INVENTORY": _serve(
+        "ORDER": serve_in_process(order_pb2_grpc.add_OrderServiceServicer_to_server, OrderServicer(databases["order"])),
+        "INVENTORY": serve_in_process(
             inventory_pb2_grpc.add_InventoryServiceServicer_to_server, InventoryServicer(databases["inventory"])
         ),
-        "CUSTOMER": _serve(
+        "CUSTOMER": serve_in_process(
             customer_pb2_grpc.add_CustomerServiceServicer_to_server, CustomerServicer(databases["customer"])
         ),
-        "STATION": _serve(support_pb2_grpc.add_SupportServiceServicer_to_server, SupportServicer(databases["station"])),
+        "STATION": serve_in_process(
+            support_pb2_grpc.add_SupportServiceServicer_to_server, SupportServicer(databases["station"])
+        ),
     }
     try:
         with pytest.MonkeyPatch.context() as patch:

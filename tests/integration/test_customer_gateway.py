@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from typing import Any
 
 import grpc
@@ -22,8 +21,8 @@ from dealernet.v1 import customer_pb2_grpc
 from gateway import API_PREFIX
 from gateway.routes.customers import MAX_IMPORT_BYTES
 from plumbing.db import Database
-from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import Principal, Role
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -63,11 +62,7 @@ def db(database: Database) -> Database:
 
 
 def serve_in_process(servicer: CustomerServicer) -> tuple[grpc.Server, int]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
-    customer_pb2_grpc.add_CustomerServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, port
+    return processes.serve_in_process(customer_pb2_grpc.add_CustomerServiceServicer_to_server, servicer)
 
 
 @pytest.fixture

@@ -34,9 +34,10 @@ from order_service.models import (
     tables,
 )
 from plumbing.db import Database
-from plumbing.grpc_support import FIELD_VIOLATIONS_KEY, DomainErrorInterceptor
+from plumbing.grpc_support import FIELD_VIOLATIONS_KEY
 from plumbing.principal import GRPC_METADATA_KEY, AccountRole, Principal, Role
 from plumbing.vin import vin_problem
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -113,11 +114,7 @@ def db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def serve_in_process(servicer: OrderServicer) -> tuple[grpc.Server, int]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
-    order_pb2_grpc.add_OrderServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, port
+    return processes.serve_in_process(order_pb2_grpc.add_OrderServiceServicer_to_server, servicer)
 
 
 @pytest.fixture

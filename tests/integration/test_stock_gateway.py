@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from typing import Any
 
 import grpc
@@ -20,9 +19,9 @@ from inventory_service.grpc_api import InventoryServicer
 from inventory_service.models import LocationRow, MovementRow, StockVehicleRow, metadata, tables
 from plumbing.db import Database
 from plumbing.errors import Refused
-from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import AccountRole, Principal, Role
 from plumbing.vin import vin_check_digit
+from tests import processes
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.integration
@@ -76,11 +75,7 @@ def db(database: Database) -> Database:
 
 
 def serve_in_process(servicer: InventoryServicer) -> tuple[grpc.Server, int]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
-    inventory_pb2_grpc.add_InventoryServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, port
+    return processes.serve_in_process(inventory_pb2_grpc.add_InventoryServiceServicer_to_server, servicer)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ question to a published article that the next station finds."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent import futures
 from typing import Any
 
 import grpc
@@ -16,11 +15,11 @@ from sqlalchemy import text
 from dealernet.v1 import support_pb2_grpc
 from gateway import API_PREFIX
 from plumbing.db import Database
-from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
 from station_service.grpc_api import SupportServicer
 from station_service.models import StationOperatorRow, metadata, tables
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -79,11 +78,7 @@ def db(database: Database) -> Database:
 
 
 def serve_in_process(servicer: SupportServicer) -> tuple[grpc.Server, int]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[DomainErrorInterceptor()])
-    support_pb2_grpc.add_SupportServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, port
+    return processes.serve_in_process(support_pb2_grpc.add_SupportServiceServicer_to_server, servicer)
 
 
 @pytest.fixture(scope="module")

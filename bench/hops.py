@@ -472,7 +472,7 @@ async def measure_grpc(
         catalogue_explain: list[AsyncCase] = []
         database = None
         if args.explain:
-            from order_service import orders as order_use_cases
+            from order_service.catalogue import load_catalogue
             from order_service.models import tables as order_tables
             from plumbing.db import Database
 
@@ -484,7 +484,7 @@ async def measure_grpc(
 
             async def database_catalogue() -> None:
                 with database.unit_of_work() as uow:
-                    order_use_cases.load_catalogue(uow)
+                    load_catalogue(uow)
 
             health_explain.extend(
                 [

@@ -12,6 +12,7 @@ import grpc
 
 from dealernet.v1 import order_pb2, order_pb2_grpc
 from order_service import domain, orders, tracking
+from order_service.catalogue import load_catalogue
 from order_service.models import AlertRow, VehicleOrderRow, tables
 from plumbing.db import Database, UnitOfWork
 from plumbing.grpc_support import Page, commit_in_time, principal_from, serve_database_service
@@ -156,7 +157,7 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
             if self._catalogue is not None and now < self._catalogue[0]:
                 return self._catalogue[1]
             with self.db.unit_of_work() as uow:
-                message = catalogue_message(orders.load_catalogue(uow))
+                message = catalogue_message(load_catalogue(uow))
             self._catalogue = (now + self.catalogue_ttl_seconds, message)
             return message
 

@@ -152,7 +152,7 @@ def test_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "MAX_ROWS", 3)
     line = b"Zhang San,+8613900000001\n"
 
-    assert "more than 3 rows" in refusal(b"full_name,phone\n" + line * 4)
+    assert "more than 3 customer rows" in refusal(b"full_name,phone\n" + line * 4)
     assert len(read_csv(b"full_name,phone\n" + line * 3 + b",\n")) == 3
 
 

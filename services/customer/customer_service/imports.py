@@ -15,14 +15,11 @@ it answers with the report of the first time and changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -31,6 +28,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from customer_service import customers, domain
 from customer_service.models import ImportRow
+from plumbing.csv_files import CsvFileProblem, read_csv_file
 from plumbing.db import UnitOfWork
 from plumbing.errors import Refused, ValidationFailed
 from plumbing.principal import AccountRole, Principal, Role
@@ -132,18 +130,6 @@ def _header(names: list[str]) -> list[str]:
     return columns
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the line it starts on (a quoted field may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    try:
-        for record in reader:
-            yield start, record
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise _refuse(f"line {reader.line_num}: not valid CSV: {exc}") from None
-
-
 def _row(line: int, columns: list[str], values: list[str]) -> CsvRow:
     if len(values) != len(columns):
         reason = f"has {len(values)} values but the header names {len(columns)} columns"
@@ -179,28 +165,12 @@ def read_csv(content: bytes) -> list[CsvRow]:
         raise _refuse(
             f"the file has {len(content):,} bytes; at most {MAX_BYTES // (1024 * 1024)} MB are loaded at once"
         )
-    if not content.strip():
-        raise _refuse("the file is empty")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise _refuse(f"line {line}: not UTF-8 text; save the file as CSV UTF-8") from None
-    columns: list[str] | None = None
-    data: list[tuple[int, list[str]]] = []
-    for line, values in _records(text):
-        if not any(value.strip() for value in values):
-            continue
-        if columns is None:
-            columns = _header(values)
-        elif len(data) == MAX_ROWS:
-            raise _refuse(f"the file has more than {MAX_ROWS:,} rows; split it into smaller files")
-        else:
-            data.append((line, values))
-    if columns is None:
-        raise _refuse("the file is empty")
-    if not data:
-        raise _refuse("the file has a header but no customer rows")
+        found = read_csv_file(content, max_rows=MAX_ROWS, rows_are="customer rows")
+    except CsvFileProblem as exc:
+        raise _refuse(str(exc)) from None
+    columns = _header(found.header)
+    data = found.rows
     return [_row(line, columns, values) for line, values in data]
 
 

@@ -56,7 +56,7 @@ RUN /opt/venv/bin/pip install --no-cache-dir -c requirements.lock \
 
 FROM deps AS gateway-deps
 RUN /opt/venv/bin/pip install --no-cache-dir -c requirements.lock \
-        fastapi "uvicorn[standard]" httpx "PyJWT[crypto]" aio-pika \
+        fastapi "uvicorn[standard]" httpx "PyJWT[crypto]" aio-pika fpdf2 \
         SQLAlchemy alembic psycopg2-binary grpcio grpcio-health-checking protobuf \
         opentelemetry-api opentelemetry-sdk opentelemetry-exporter-otlp-proto-grpc \
         opentelemetry-instrumentation-fastapi opentelemetry-instrumentation-grpc \

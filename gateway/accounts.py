@@ -270,7 +270,13 @@ def end_sessions_of(session: Session, username: str, now: dt.datetime, reason: s
 
 # Which roles an account in each kind of organisation may hold.
 ROLES_BY_ORGANISATION_KIND = {
-    "hq": (AccountRole.HQ_ANALYST, AccountRole.HQ_ENGINEER, AccountRole.HQ_ADMIN, AccountRole.OPS),
+    "hq": (
+        AccountRole.HQ_ANALYST,
+        AccountRole.HQ_ENGINEER,
+        AccountRole.HQ_ADMIN,
+        AccountRole.HQ_FINANCE,
+        AccountRole.OPS,
+    ),
     "dealer": (AccountRole.DEALER_USER, AccountRole.DEALER_ADMIN),
     "station": (AccountRole.STATION_USER,),
 }

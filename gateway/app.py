@@ -18,7 +18,7 @@ from gateway import API_PREFIX, problems, tokens
 from gateway.backends import Backends, Services
 from gateway.limits import BodySizeLimit, ConfiguredCORS, RateLimiter
 from gateway.routes import accounts as account_routes
-from gateway.routes import auth, customers, orders, stock, support
+from gateway.routes import auth, customers, dealer_accounts, orders, stock, support
 from gateway.routes import monitor as monitor_routes
 from gateway.routes import stream as stream_routes
 from gateway.security import declare_roles
@@ -56,8 +56,12 @@ app = FastAPI(
 problems.install(app)
 app.add_middleware(
     BodySizeLimit,
-    # A dealer's customer list is the one large upload; its route caps it with a clearer message.
-    limits={f"{API_PREFIX}/customers/imports": customers.MAX_IMPORT_BYTES + 1},
+    # A dealer's customer list and a bank's payments file are the large uploads; their routes
+    # cap them with a clearer message.
+    limits={
+        f"{API_PREFIX}/customers/imports": customers.MAX_IMPORT_BYTES + 1,
+        f"{API_PREFIX}/payments/imports": dealer_accounts.MAX_PAYMENT_IMPORT_BYTES + 1,
+    },
 )
 # Outermost, so every answer (a 413 too) carries the headers a browser needs to read it.
 app.add_middleware(ConfiguredCORS)
@@ -72,6 +76,7 @@ for router in (
     customers.router,
     support.router,
     monitor_routes.router,
+    dealer_accounts.router,
 ):
     declare_roles(router)
     api.include_router(router)

@@ -13,7 +13,14 @@ from google.protobuf.json_format import MessageToDict
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
-from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, monitor_pb2_grpc, order_pb2_grpc, support_pb2_grpc
+from dealernet.v1 import (
+    customer_pb2_grpc,
+    dealer_account_pb2_grpc,
+    inventory_pb2_grpc,
+    monitor_pb2_grpc,
+    order_pb2_grpc,
+    support_pb2_grpc,
+)
 from plumbing.principal import GRPC_METADATA_KEY, Principal
 from plumbing.settings import SERVICE_NAMES, Settings
 
@@ -43,6 +50,8 @@ def open_channel(target: str) -> grpc.aio.Channel:
 class Backends:
     channels: dict[str, grpc.aio.Channel]
     orders: order_pb2_grpc.OrderServiceStub
+    # Served by the order service's gRPC server, on the same channel as OrderService.
+    dealer_accounts: dealer_account_pb2_grpc.DealerAccountServiceStub
     inventory: inventory_pb2_grpc.InventoryServiceStub
     customers: customer_pb2_grpc.CustomerServiceStub
     support: support_pb2_grpc.SupportServiceStub
@@ -54,6 +63,7 @@ class Backends:
         return cls(
             channels=channels,
             orders=order_pb2_grpc.OrderServiceStub(channels["order"]),
+            dealer_accounts=dealer_account_pb2_grpc.DealerAccountServiceStub(channels["order"]),
             inventory=inventory_pb2_grpc.InventoryServiceStub(channels["inventory"]),
             customers=customer_pb2_grpc.CustomerServiceStub(channels["customer"]),
             support=support_pb2_grpc.SupportServiceStub(channels["station"]),

@@ -29,6 +29,7 @@ class AccountRole(StrEnum):
     HQ_ANALYST = "hq_analyst"
     HQ_ENGINEER = "hq_engineer"
     HQ_ADMIN = "hq_admin"
+    HQ_FINANCE = "hq_finance"
     DEALER_USER = "dealer_user"
     DEALER_ADMIN = "dealer_admin"
     STATION_USER = "station_user"
@@ -43,6 +44,7 @@ _SIDES = {
     AccountRole.HQ_ANALYST: Role.HQ,
     AccountRole.HQ_ENGINEER: Role.HQ,
     AccountRole.HQ_ADMIN: Role.HQ,
+    AccountRole.HQ_FINANCE: Role.HQ,
     AccountRole.DEALER_USER: Role.DEALER,
     AccountRole.DEALER_ADMIN: Role.DEALER,
     AccountRole.STATION_USER: Role.STATION,

@@ -30,7 +30,7 @@ from inventory_service.domain import MAKER_POOL
 from inventory_service.ledger import LocationKind
 from inventory_service.models import LocationRow, PartRow
 from inventory_service.models import tables as inventory_tables
-from order_service import orders
+from order_service import dealer_accounts, orders
 from order_service.domain import OrderLine, OrderStatus, Supply, allocation_month, iso_week_of
 from order_service.models import (
     CatalogueColourRow,
@@ -38,6 +38,7 @@ from order_service.models import (
     CatalogueOptionRow,
     CatalogueOptionTrimRow,
     CatalogueTrimRow,
+    DealerAccountRow,
     DealerQuotaRow,
     tables,
 )
@@ -66,6 +67,7 @@ ACCOUNTS = [
     ("hq.analyst", "Hui Zhang (HQ analyst)", "hq_analyst", "HQ"),
     ("hq.engineer", "Jun Li (HQ support engineer)", "hq_engineer", "HQ"),
     ("hq.admin", "Mei Chen (HQ channel admin)", "hq_admin", "HQ"),
+    ("hq.finance", "Ling Wang (HQ finance)", "hq_finance", "HQ"),
     ("ops", "Operations", "ops", "HQ"),
     *[
         (f"{code.lower()}.{job}", f"{name} {title}", role, code)
@@ -314,6 +316,37 @@ def seed_station(session: Session) -> None:
     session.add_all(StationOperatorRow(station_code=s, dealer_code=d) for s, d in STATION_OPERATORS)
 
 
+# Each demo dealer's account with the maker, in the catalogue's currency.
+DEMO_CREDIT_LIMIT_MINOR = 250_000_000
+DEMO_PAYMENT_TERMS_DAYS = 30
+DEMO_DISCOUNT_BP = 200
+
+
+def seed_dealer_accounts(database: Database) -> None:
+    """Open each demo dealer's account with credit terms, unless it is open already."""
+    finance = Principal.for_account("hq.finance", AccountRole.HQ_FINANCE)
+    today = dt.date.today()
+    for dealer, kind, _, region in ORGANISATIONS:
+        if kind != "dealer":
+            continue
+        with database.unit_of_work() as uow:
+            if uow.session.get(DealerAccountRow, dealer) is not None:
+                continue
+            dealer_accounts.set_credit_terms(
+                uow,
+                finance,
+                dealer,
+                currency="EUR",
+                credit_limit_minor=DEMO_CREDIT_LIMIT_MINOR,
+                payment_terms_days=DEMO_PAYMENT_TERMS_DAYS,
+                discount_bp=DEMO_DISCOUNT_BP,
+                region=region,
+                today=today,
+                policy=dealer_accounts.overdue_policy(),
+            )
+            uow.commit()
+
+
 def seed() -> None:
     settings = settings_module.load()
     for component, fill in (
@@ -331,6 +364,7 @@ def seed() -> None:
     database = Database("order", settings.database_url("order"), tables, pool_size=1)
     try:
         seed_demo_orders(database)
+        seed_dealer_accounts(database)
     finally:
         database.engine.dispose()
 
@@ -342,7 +376,8 @@ def print_logins() -> None:
 dealernet demo channel
   API and docs:  http://127.0.0.1:{host}/docs   (OpenAPI: /openapi.json, health: /healthz)
   Password for every demo login: {DEMO_PASSWORD}
-  Headquarters:  hq.analyst (reads), hq.engineer (support desk), hq.admin (decides)
+  Headquarters:  hq.analyst (reads), hq.engineer (support desk), hq.admin (decides),
+                 hq.finance (dealer accounts: payments, credit notes, credit terms)
   Operations:    ops
   Dealers:       d001.sales ... d006.sales, their managers d001.admin ... d006.admin
                  (regions EAST, NORTH, SOUTH)

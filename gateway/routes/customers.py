@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, String
 from dealernet.v1 import customer_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call, metadata_for
+from gateway.limits import read_capped
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
 from plumbing.principal import Principal
@@ -202,7 +203,7 @@ async def import_customers(
         raise Problem(
             415, "Unsupported media type", f"send the CSV file as the body with Content-Type: {CSV_MEDIA_TYPE}"
         )
-    content = await _read_capped(request, MAX_IMPORT_BYTES)
+    content = await read_capped(request, MAX_IMPORT_BYTES)
     if not content:
         raise Problem(
             422, "Invalid request", "body: the file is empty", [{"field": "body", "message": "the file is empty"}]
@@ -215,24 +216,6 @@ async def import_customers(
     if reply.replayed:
         response.status_code = 200
     return as_dict(reply)
-
-
-async def _read_capped(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it passes the limit rather than after holding it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "Content too large", f"an import file may be at most {limit // (1024 * 1024)} MB")
 
 
 # --- Headquarters: duplicates and merges ----------------------------------------------------------

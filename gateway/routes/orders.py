@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealernet.v1 import order_pb2
+from dealernet.v1 import dealer_account_pb2, order_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import REFUSED, SERVICE_UNAVAILABLE
@@ -45,6 +45,19 @@ class Reason(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=500, examples=["Customer withdrew"])
+
+
+class ApprovalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    credit_override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Why the order is approved although the dealer's credit holds it (over its limit, "
+        "or invoices overdue past the hold level); kept with the approval. Needed only then.",
+        examples=["Dealer paid by wire today; bank confirmation attached to the case"],
+    )
 
 
 class ScheduleRequest(BaseModel):
@@ -133,10 +146,29 @@ async def cancel_order(
 
 @router.post("/orders/{order_number}/approve", tags=["orders"], responses=REFUSED)
 async def approve_order(
-    order_number: str, services: Services, principal: Principal = Depends(require(*roles.HQ_DECIDERS))
+    order_number: str,
+    services: Services,
+    principal: Principal = Depends(require(*roles.HQ_DECIDERS)),
+    body: Annotated[ApprovalRequest | None, Body()] = None,
 ) -> dict[str, Any]:
-    request = order_pb2.ApproveOrderRequest(order_number=order_number)
+    """Approves a submitted order against the dealer's quota for the month and its credit.
+    The body is optional: when GET /orders/{order_number}/credit says the order is `held`,
+    approving it needs `credit_override_reason` (else 409), which is kept with the approval."""
+    reason = body.credit_override_reason if body is not None and body.credit_override_reason else ""
+    request = order_pb2.ApproveOrderRequest(order_number=order_number, credit_override_reason=reason)
     return as_dict(await call(services.orders.ApproveOrder, request, principal))
+
+
+@router.get("/orders/{order_number}/credit", tags=["orders"])
+async def order_credit(
+    order_number: str, services: Services, principal: Principal = Depends(require(*roles.WATCHERS))
+) -> dict[str, Any]:
+    """The dealer's credit figures the order is reviewed with: its limit, balance, approved orders
+    not yet invoiced, this order's value and the credit used if it is approved, its reminder
+    level, and whether approving it is `held` (with the `reasons`) and needs an override reason.
+    Amounts are integers in minor units of the account's currency."""
+    request = dealer_account_pb2.CheckCreditRequest(order_number=order_number)
+    return as_dict(await call(services.dealer_accounts.CheckCredit, request, principal))
 
 
 @router.post("/orders/{order_number}/reject", tags=["orders"], responses=REFUSED)

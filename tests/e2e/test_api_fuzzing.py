@@ -93,6 +93,7 @@ PRINCIPALS = {
     AccountRole.HQ_ANALYST: Principal.for_account("hq.analyst", AccountRole.HQ_ANALYST),
     AccountRole.HQ_ENGINEER: Principal.for_account("hq.engineer", AccountRole.HQ_ENGINEER),
     AccountRole.HQ_ADMIN: Principal.for_account("hq.admin", AccountRole.HQ_ADMIN),
+    AccountRole.HQ_FINANCE: Principal.for_account("hq.finance", AccountRole.HQ_FINANCE),
     AccountRole.OPS: Principal.for_account("ops", AccountRole.OPS),
     AccountRole.DEALER_USER: Principal.for_account(
         "d001.sales", AccountRole.DEALER_USER, org_code="D001", region="EAST"
@@ -120,6 +121,9 @@ KNOWN_RECORDS = {
     "request_id": ("station", "SELECT id::text FROM support_requests"),
     "article_id": ("station", "SELECT id::text FROM kb_articles"),
     "username": ("gateway", "SELECT username FROM accounts"),
+    "dealer_code": ("order", "SELECT dealer_code FROM dealer_accounts"),
+    "invoice_number": ("order", "SELECT invoice_number FROM invoices"),
+    "dispute_id": ("order", "SELECT id::text FROM statement_disputes"),
 }
 
 

@@ -26,14 +26,16 @@ from tests.gateway_openapi import api_operations, operations, route_key
 pytestmark = pytest.mark.integration
 
 HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN = "hq_analyst", "hq_engineer", "hq_admin"
+HQ_FINANCE = "hq_finance"
 DEALER_USER, DEALER_ADMIN, STATION_USER, OPS = "dealer_user", "dealer_admin", "station_user", "ops"
 
-EVERYONE = {HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN, DEALER_USER, DEALER_ADMIN, STATION_USER, OPS}
-WATCHERS = {HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN, OPS}
+EVERYONE = {HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN, HQ_FINANCE, DEALER_USER, DEALER_ADMIN, STATION_USER, OPS}
+WATCHERS = {HQ_ANALYST, HQ_ENGINEER, HQ_ADMIN, HQ_FINANCE, OPS}
 DEALERS = {DEALER_USER, DEALER_ADMIN}
 DEALER_VIEWS = DEALERS | WATCHERS
 STATION = {STATION_USER}
 DESK = {HQ_ENGINEER, HQ_ADMIN}
+FINANCE = {HQ_FINANCE, HQ_ADMIN}
 PUBLIC: set[str] = set()  # no token needed
 
 POLICY: dict[str, set[str]] = {
@@ -53,6 +55,7 @@ POLICY: dict[str, set[str]] = {
     "PATCH /orders/{order_number}": DEALERS,
     "POST /orders/{order_number}/cancel": DEALERS,
     "POST /orders/{order_number}/approve": {HQ_ADMIN},
+    "GET /orders/{order_number}/credit": WATCHERS,
     "POST /orders/{order_number}/reject": {HQ_ADMIN},
     "POST /orders/{order_number}/schedule": {HQ_ADMIN},
     "POST /orders/{order_number}/arrival": DEALERS,
@@ -121,12 +124,30 @@ POLICY: dict[str, set[str]] = {
     "GET /knowledge/articles/{article_id}": EVERYONE,
     "POST /knowledge/articles/{article_id}/publish": DESK,
     "POST /knowledge/articles/{article_id}/feedback": STATION,
+    "GET /dealer-accounts": WATCHERS,
+    "GET /dealer-accounts/{dealer_code}": DEALER_VIEWS,
+    "PUT /dealer-accounts/{dealer_code}/credit-terms": FINANCE,
+    "GET /dealer-accounts/{dealer_code}/statement": DEALER_VIEWS,
+    "GET /invoices": DEALER_VIEWS,
+    "GET /invoices/{invoice_number}": DEALER_VIEWS,
+    "POST /payments": FINANCE,
+    "POST /payments/imports": FINANCE,
+    "GET /payments": DEALER_VIEWS,
+    "POST /credit-notes": FINANCE,
+    "POST /disputes": DEALERS,
+    "GET /disputes": DEALER_VIEWS,
+    "POST /disputes/{dispute_id}/resolve": FINANCE,
+    "POST /statement-confirmations": DEALERS,
+    "GET /statement-confirmations": DEALER_VIEWS,
+    "GET /reminders": DEALER_VIEWS,
+    "GET /receivables": WATCHERS,
 }
 
 PRINCIPALS = {
     HQ_ANALYST: Principal.for_account("table.analyst", AccountRole.HQ_ANALYST),
     HQ_ENGINEER: Principal.for_account("table.engineer", AccountRole.HQ_ENGINEER),
     HQ_ADMIN: Principal.for_account("table.admin", AccountRole.HQ_ADMIN),
+    HQ_FINANCE: Principal.for_account("table.finance", AccountRole.HQ_FINANCE),
     DEALER_USER: Principal.for_account("table.sales", AccountRole.DEALER_USER, "D001", "EAST"),
     DEALER_ADMIN: Principal.for_account("table.manager", AccountRole.DEALER_ADMIN, "D001", "EAST"),
     STATION_USER: Principal.for_account("table.tech", AccountRole.STATION_USER, "S001", "EAST"),
@@ -145,6 +166,9 @@ SAMPLE_PARAMETERS = {
     "part_number": "BRK-PAD-F",
     "username": "d001.sales",
     "channel": "email",
+    "dealer_code": "D001",
+    "invoice_number": "INV-2027-0000001",
+    "dispute_id": "1",
 }
 
 

@@ -16,17 +16,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from customer_service import customers
 from customer_service.domain import Handover
 from customer_service.grpc_api import CustomerServicer
 from customer_service.models import tables as customer_tables
-from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, order_pb2_grpc, support_pb2_grpc
+from dealernet.v1 import customer_pb2_grpc, inventory_pb2_grpc, support_pb2_grpc
 from gateway import API_PREFIX, tokens
 from inventory_service.grpc_api import InventoryServicer
 from inventory_service.models import tables as inventory_tables
-from order_service.grpc_api import OrderServicer
+from order_service import dealer_accounts
+from order_service.grpc_api import register_servicers
 from order_service.models import tables as order_tables
 from plumbing import settings
 from plumbing.db import Database, make_engine
@@ -48,7 +50,7 @@ D003_ADMIN = Principal.for_account("d003.admin", AccountRole.DEALER_ADMIN, "D003
 S001_TECH = Principal.for_account("s001.tech", AccountRole.STATION_USER, "S001", "EAST")
 S002_TECH = Principal.for_account("s002.tech", AccountRole.STATION_USER, "S002", "EAST")
 
-ORDER, STOCK_CAR, TRANSFER, CUSTOMER, OWNED_CAR, SUPPORT_REQUEST, ACCOUNT = (
+ORDER, STOCK_CAR, TRANSFER, CUSTOMER, OWNED_CAR, SUPPORT_REQUEST, ACCOUNT, DEALER_ACCOUNT, INVOICE = (
     "order",
     "stock car",
     "transfer",
@@ -56,6 +58,8 @@ ORDER, STOCK_CAR, TRANSFER, CUSTOMER, OWNED_CAR, SUPPORT_REQUEST, ACCOUNT = (
     "owned car",
     "support request",
     "account",
+    "dealer account",
+    "invoice",
 )
 
 NETWORK_CAR = (
@@ -106,10 +110,16 @@ ROUTES_WITH_IDS: dict[str, str] = {
     "GET /knowledge/articles/{article_id}": "published articles are the whole channel's; drafts HQ's alone",
     "POST /knowledge/articles/{article_id}/publish": "only HQ's desk publishes",
     "POST /knowledge/articles/{article_id}/feedback": "published articles are the whole channel's",
+    "GET /orders/{order_number}/credit": "HQ reviews every dealer's credit, for the whole channel",
+    "GET /dealer-accounts/{dealer_code}": DEALER_ACCOUNT,
+    "GET /dealer-accounts/{dealer_code}/statement": DEALER_ACCOUNT,
+    "PUT /dealer-accounts/{dealer_code}/credit-terms": "only HQ finance sets credit terms, for the whole channel",
+    "GET /invoices/{invoice_number}": INVOICE,
+    "POST /disputes/{dispute_id}/resolve": "only HQ finance answers disputes, for the whole channel",
 }
 
 
-OWNED_KINDS = {ORDER, STOCK_CAR, TRANSFER, CUSTOMER, OWNED_CAR, SUPPORT_REQUEST, ACCOUNT}
+OWNED_KINDS = {ORDER, STOCK_CAR, TRANSFER, CUSTOMER, OWNED_CAR, SUPPORT_REQUEST, ACCOUNT, DEALER_ACCOUNT, INVOICE}
 # Where the owner reads each kind of record, to see that a refused change left it as it was.
 RECORD_PATHS = {
     ORDER: "/orders/{order_number}",
@@ -119,6 +129,8 @@ RECORD_PATHS = {
     OWNED_CAR: "/vehicles/{vin}/owner",
     SUPPORT_REQUEST: "/support-requests/{request_id}/messages",
     ACCOUNT: "/accounts/{username}",
+    DEALER_ACCOUNT: "/dealer-accounts/{dealer_code}",
+    INVOICE: "/invoices/{invoice_number}",
 }
 
 
@@ -180,7 +192,7 @@ def gateway(databases: dict[str, Database], amqp_uri: str) -> Iterator[TestClien
     from gateway.app import app
 
     servers = {
-        "ORDER": serve_in_process(order_pb2_grpc.add_OrderServiceServicer_to_server, OrderServicer(databases["order"])),
+        "ORDER": serve_in_process(lambda _, server: register_servicers(databases["order"], server), None),
         "INVENTORY": serve_in_process(
             inventory_pb2_grpc.add_InventoryServiceServicer_to_server, InventoryServicer(databases["inventory"])
         ),
@@ -209,6 +221,31 @@ def bearer(principal: Principal) -> dict[str, str]:
 def _made(reply: Any) -> dict[str, Any]:
     assert reply.status_code in (200, 201), reply.text
     return dict(reply.json())
+
+
+def _invoiced(database: Database, order_number: str) -> str:
+    """D001's account opened, and its order shipped and invoiced."""
+    finance = Principal.for_account("hq.finance", AccountRole.HQ_FINANCE)
+    today = dt.datetime.now(dt.UTC).date()
+    with database.unit_of_work() as uow:
+        dealer_accounts.set_credit_terms(
+            uow,
+            finance,
+            "D001",
+            currency="EUR",
+            credit_limit_minor=100_000_000,
+            payment_terms_days=30,
+            discount_bp=0,
+            region="EAST",
+            today=today,
+            policy=dealer_accounts.OverduePolicy(),
+        )
+        uow.session.execute(
+            text("UPDATE vehicle_orders SET status = 'shipped' WHERE order_number = :n"), {"n": order_number}
+        )
+        invoice = dealer_accounts.invoice_shipped_vehicle(uow, order_number, today)
+        uow.commit()
+        return invoice.invoice_number
 
 
 @pytest.fixture(scope="module")
@@ -259,8 +296,11 @@ def owned(gateway: TestClient, databases: dict[str, Database]) -> dict[str, Owne
             },
         )
     )
+    invoice = _invoiced(databases["order"], order)
     return {
         ORDER: Ownership(D001_SALES, D002_ADMIN, {"order_number": order, "order_number_or_vin": order}),
+        DEALER_ACCOUNT: Ownership(D001_SALES, D002_ADMIN, {"dealer_code": "D001"}),
+        INVOICE: Ownership(D001_SALES, D002_ADMIN, {"invoice_number": invoice}),
         STOCK_CAR: Ownership(D001_SALES, D002_ADMIN, {"vin": held_car}),
         TRANSFER: Ownership(D002_SALES, D003_ADMIN, {"transfer_number": transfer["transfer_number"]}),
         CUSTOMER: Ownership(D001_SALES, D002_ADMIN, {"customer_id": customer_id, "channel": "email"}),

@@ -10,8 +10,9 @@ from typing import Any
 
 import grpc
 
-from dealernet.v1 import order_pb2, order_pb2_grpc
+from dealernet.v1 import dealer_account_pb2_grpc, order_pb2, order_pb2_grpc
 from order_service import domain, orders, tracking
+from order_service.account_grpc import DealerAccountServicer
 from order_service.catalogue import load_catalogue
 from order_service.models import AlertRow, VehicleOrderRow, tables
 from plumbing.db import Database, UnitOfWork
@@ -209,7 +210,12 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
         )
 
     def ApproveOrder(self, request: Any, context: grpc.ServicerContext) -> order_pb2.VehicleOrder:  # noqa: N802
-        return self._change(context, lambda uow, who: orders.approve_order(uow, who, request.order_number, _now()))
+        return self._change(
+            context,
+            lambda uow, who: orders.approve_order(
+                uow, who, request.order_number, _now(), credit_override_reason=request.credit_override_reason
+            ),
+        )
 
     def RejectOrder(self, request: Any, context: grpc.ServicerContext) -> order_pb2.VehicleOrder:  # noqa: N802
         return self._change(
@@ -253,8 +259,14 @@ def main() -> None:
     serve_database_service(
         SERVICE,
         tables,
-        lambda database, server: order_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(database), server),
+        lambda database, server: register_servicers(database, server),
     )
+
+
+def register_servicers(database: Database, server: grpc.Server) -> None:
+    """The order service answers for vehicle orders and for the dealer accounts their cars raise."""
+    order_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(database), server)
+    dealer_account_pb2_grpc.add_DealerAccountServiceServicer_to_server(DealerAccountServicer(database), server)
 
 
 if __name__ == "__main__":

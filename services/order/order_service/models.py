@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Sequence,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -27,6 +30,8 @@ from plumbing.db import messaging_tables
 metadata = MetaData()
 tables = messaging_tables(metadata)
 order_number_seq = Sequence("order_number_seq", metadata=metadata)
+invoice_number_seq = Sequence("invoice_number_seq", metadata=metadata)
+credit_note_number_seq = Sequence("credit_note_number_seq", metadata=metadata)
 
 
 class Base(DeclarativeBase):
@@ -181,3 +186,192 @@ class AlertRow(Base):
     dealer_code: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- Dealer accounts ------------------------------------------------------------------------
+# Money is in integer minor units of the account's one currency.
+
+
+class DealerAccountRow(Base):
+    """A dealer's account with the maker: its currency, credit terms and discount."""
+
+    __tablename__ = "dealer_accounts"
+    dealer_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    # None until HQ sets credit terms: orders are then reviewed without a limit.
+    credit_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, server_default="30")
+    discount_bp: Mapped[int] = mapped_column(Integer, server_default="0")
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RebateRow(Base):
+    """A campaign rebate on every car of a model invoiced while it runs."""
+
+    __tablename__ = "rebates"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    model_code: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+
+
+class InvoiceRow(Base):
+    """The invoice a shipped car raises; `open_minor` falls as payments and credits are applied."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        Index("ix_invoices_dealer_due", "dealer_code", "due_on"),
+        Index("ix_invoices_open_due", "due_on", postgresql_where="open_minor > 0"),
+        CheckConstraint("open_minor >= 0 AND open_minor <= total_minor", name="ck_invoices_open_within_total"),
+    )
+    invoice_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(20))
+    order_number: Mapped[str] = mapped_column(String(20), unique=True)
+    vin: Mapped[str | None] = mapped_column(String(17))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    open_minor: Mapped[int] = mapped_column(BigInteger)
+    # [{"kind", "description", "amount_minor"}]: the car, its options, discount and rebates.
+    lines: Mapped[list[dict[str, object]]] = mapped_column(JSONB)
+    # The highest payment reminder sent for it.
+    reminder_level: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PaymentRow(Base):
+    """Money received from a dealer, once per bank reference."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("dealer_code", "reference", name="uq_payments_dealer_reference"),
+        Index("ix_payments_dealer_received", "dealer_code", "received_on"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    # What is not matched to an invoice yet: money on account.
+    unapplied_minor: Mapped[int] = mapped_column(BigInteger)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CreditNoteRow(Base):
+    __tablename__ = "credit_notes"
+    __table_args__ = (
+        Index("ix_credit_notes_dealer_issued", "dealer_code", "issued_on"),
+        UniqueConstraint("dealer_code", "reference", name="uq_credit_notes_dealer_reference"),
+    )
+    credit_note_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    # The claim or return the credit answers: one note per reference.
+    reference: Mapped[str] = mapped_column(String(64))
+    # return, warranty, goodwill, price_correction
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    unapplied_minor: Mapped[int] = mapped_column(BigInteger)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AllocationRow(Base):
+    """Part of a payment or credit note applied to an invoice, on the day it was applied."""
+
+    __tablename__ = "account_allocations"
+    __table_args__ = (
+        Index("ix_account_allocations_invoice", "invoice_number"),
+        Index("ix_account_allocations_source", "dealer_code", "source_kind", "source_reference"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    invoice_number: Mapped[str] = mapped_column(ForeignKey("invoices.invoice_number"))
+    # payment, credit_note
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source_reference: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class PaymentReminderRow(Base):
+    __tablename__ = "payment_reminders"
+    __table_args__ = (
+        UniqueConstraint("invoice_number", "level", name="uq_payment_reminders_invoice_level"),
+        Index("ix_payment_reminders_dealer_sent", "dealer_code", "sent_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    invoice_number: Mapped[str] = mapped_column(ForeignKey("invoices.invoice_number"))
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer)
+    days_overdue: Mapped[int] = mapped_column(Integer)
+    open_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    orders_held: Mapped[bool] = mapped_column(Boolean)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StatementDisputeRow(Base):
+    """A line of its statement the dealer does not accept, until HQ finance answers."""
+
+    __tablename__ = "statement_disputes"
+    __table_args__ = (
+        # One open dispute per line; a resolved one may be followed by another.
+        Index(
+            "ix_statement_disputes_open_line",
+            "dealer_code",
+            "line_kind",
+            "line_reference",
+            unique=True,
+            postgresql_where="status = 'open'",
+        ),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    dealer_code: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(20))
+    line_kind: Mapped[str] = mapped_column(String(20))
+    line_reference: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    # open, resolved
+    status: Mapped[str] = mapped_column(String(10))
+    raised_by: Mapped[str] = mapped_column(String(100))
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatementConfirmationRow(Base):
+    __tablename__ = "statement_confirmations"
+    dealer_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    period_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    period_to: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(20))
+    closing_balance_minor: Mapped[int] = mapped_column(BigInteger)
+    confirmed_by: Mapped[str] = mapped_column(String(100))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CreditOverrideRow(Base):
+    """HQ approved an order its dealer's credit held, and said why."""
+
+    __tablename__ = "credit_overrides"
+    order_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    # The reasons the order was held, with the figures, as HQ saw them.
+    held_for: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    approved_by: Mapped[str] = mapped_column(String(100))
+    approved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from order_service import domain, lifecycle, timeline, tracking
+from order_service import dealer_accounts, domain, lifecycle, timeline, tracking
 from order_service.catalogue import load_catalogue
 from order_service.models import (
     AlertRow,
@@ -404,17 +404,33 @@ def _check_quota(uow: UnitOfWork, dealer_code: str, month: str) -> None:
         )
 
 
-def approve_order(uow: UnitOfWork, principal: Principal, order_number: str, now: dt.datetime) -> VehicleOrderRow:
+def approve_order(
+    uow: UnitOfWork,
+    principal: Principal,
+    order_number: str,
+    now: dt.datetime,
+    *,
+    credit_override_reason: str = "",
+    policy: dealer_accounts.OverduePolicy | None = None,
+) -> VehicleOrderRow:
+    """HQ approves against the dealer's quota for the month and against its credit: an order
+    its credit holds is approved only with a reason, kept with the approval."""
     row = get_order(uow, principal, order_number, for_update=True)
     _require_role(principal, Role.HQ, "approves orders")
     transition = lifecycle.approve(_state(row))
     month = domain.allocation_month(now.date())
     _check_quota(uow, row.dealer_code, month)
+    override = dealer_accounts.clear_for_approval(
+        uow, principal, row, credit_override_reason, now.date(), policy or dealer_accounts.overdue_policy()
+    )
     row.approved_at = now
     row.allocation_month = month
     _apply(uow, row, transition, now)
     uow.record_event(
-        ORDER_APPROVED, _order_event(row, allocation_month=month, status=row.status, vin=row.vin, stage=row.stage)
+        ORDER_APPROVED,
+        _order_event(
+            row, allocation_month=month, status=row.status, vin=row.vin, stage=row.stage, credit_override=override
+        ),
     )
     uow.session.flush()
     if transition.stage is not None and row.vin:

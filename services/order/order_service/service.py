@@ -13,7 +13,7 @@ from google.protobuf.json_format import MessageToDict
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from order_service import orders, timeline
+from order_service import dealer_accounts, orders, timeline
 from order_service.grpc_api import order_message
 from order_service.models import tables
 from plumbing.db import Database, UnitOfWork
@@ -40,6 +40,12 @@ class OrderService:
     def on_reservation_unavailable(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
         orders.record_supply(uow, event["data"]["order_number"], None)
 
+    @handles_event("order", "order.vehicle_shipped")
+    def on_vehicle_shipped(self, uow: UnitOfWork, event: dict[str, Any]) -> None:
+        """A shipped car is invoiced to its dealer, dated the day it left the plant."""
+        shipped_at = dt.datetime.fromisoformat(event["data"]["occurred_at"])
+        dealer_accounts.invoice_shipped_vehicle(uow, event["data"]["order_number"], shipped_at.date())
+
     @rpc
     def get_order(self, order_number: str) -> dict[str, Any]:
         """An order as the calling principal may see it (for other services)."""
@@ -54,4 +60,11 @@ class OrderService:
         with self.db.unit_of_work() as uow:
             timeline.flag_stalled(uow, now, timeline.stalled_after())
             timeline.flag_late(uow, now)
+            uow.commit()
+
+    @timer(interval=3600)
+    def remind_overdue(self) -> None:
+        """Every hour: remind dealers of invoices newly past a reminder level (each level once)."""
+        with self.db.unit_of_work() as uow:
+            dealer_accounts.send_reminders(uow, dt.datetime.now(dt.UTC).date(), dealer_accounts.overdue_policy())
             uow.commit()

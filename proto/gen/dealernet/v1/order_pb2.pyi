@@ -187,10 +187,12 @@ class CancelOrderRequest(_message.Message):
     def __init__(self, order_number: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ApproveOrderRequest(_message.Message):
-    __slots__ = ("order_number",)
+    __slots__ = ("order_number", "credit_override_reason")
     ORDER_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_OVERRIDE_REASON_FIELD_NUMBER: _ClassVar[int]
     order_number: str
-    def __init__(self, order_number: _Optional[str] = ...) -> None: ...
+    credit_override_reason: str
+    def __init__(self, order_number: _Optional[str] = ..., credit_override_reason: _Optional[str] = ...) -> None: ...
 
 class RejectOrderRequest(_message.Message):
     __slots__ = ("order_number", "reason")

@@ -146,7 +146,8 @@ class OrderServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ApproveOrder(self, request, context):
-        """Headquarters: approves a submitted order against the dealer's quota for the month.
+        """Headquarters: approves a submitted order against the dealer's quota for the month
+        and its credit (dealer_account.proto).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -58,6 +58,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # A station sees a car's owner while its request is open and this many days after.
     station_access_days: int = 30
+    # Dealer accounts: payment reminders at these days overdue, and from which reminder level
+    # (1-based; 0 never) a dealer's new orders are held for HQ.
+    reminder_days: str = "7,30,60"
+    order_hold_reminder_level: int = 2
     # How often the support desk's timer walks the escalation ladders.
     escalation_period_seconds: int = 60
     # A login lasts a working day; its access tokens a quarter of an hour, renewed by refresh.
@@ -116,6 +120,8 @@ def load() -> Settings:
             origin.strip() for origin in _env("DEALERNET_CORS_ORIGINS", "").split(",") if origin.strip()
         ),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
+        reminder_days=_env("DEALERNET_REMINDER_DAYS", "7,30,60"),
+        order_hold_reminder_level=_whole_number("DEALERNET_ORDER_HOLD_REMINDER_LEVEL", 2),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
         session_ttl_seconds=_whole_number("DEALERNET_SESSION_TTL_SECONDS", 43200, minimum=60),
         oidc_issuer=_env("DEALERNET_OIDC_ISSUER", ""),

@@ -11,7 +11,6 @@ payments, or a payment and an approval, never read the same balance.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,6 +35,7 @@ from order_service.models import (
     credit_note_number_seq,
     invoice_number_seq,
 )
+from plumbing import settings as settings_module
 from plumbing.db import UnitOfWork
 from plumbing.errors import FieldViolation, NotFound, Refused, ValidationFailed
 from plumbing.principal import AccountRole, Principal, Role
@@ -52,8 +52,6 @@ DISPUTE_RESOLVED = "account.dispute_resolved"
 STATEMENT_CONFIRMED = "account.statement_confirmed"
 CREDIT_TERMS_SET = "account.credit_terms_set"
 
-REMINDER_DAYS_ENV = "DEALERNET_REMINDER_DAYS"
-HOLD_LEVEL_ENV = "DEALERNET_ORDER_HOLD_REMINDER_LEVEL"
 DEFAULT_HOLD_LEVEL = 2
 DEFAULT_PAYMENT_TERMS_DAYS = 30
 MAX_PAYMENT_TERMS_DAYS = 365
@@ -91,7 +89,8 @@ class OverduePolicy:
     def __post_init__(self) -> None:
         if not 0 <= self.hold_level <= len(self.reminder_days):
             raise ValueError(
-                f"{HOLD_LEVEL_ENV} must be between 0 and {len(self.reminder_days)}, the number of reminder levels"
+                "DEALERNET_ORDER_HOLD_REMINDER_LEVEL must be between 0 and "
+                f"{len(self.reminder_days)}, the number of reminder levels"
             )
 
     @property
@@ -101,9 +100,11 @@ class OverduePolicy:
 
 
 def overdue_policy() -> OverduePolicy:
+    """The policy the settings give (DEALERNET_REMINDER_DAYS, DEALERNET_ORDER_HOLD_REMINDER_LEVEL)."""
+    settings = settings_module.load()
     return OverduePolicy(
-        reminder_days=receivables.parse_reminder_days(os.environ.get(REMINDER_DAYS_ENV, "")),
-        hold_level=int(os.environ.get(HOLD_LEVEL_ENV, DEFAULT_HOLD_LEVEL)),
+        reminder_days=receivables.parse_reminder_days(settings.reminder_days),
+        hold_level=settings.order_hold_reminder_level,
     )
 
 
@@ -177,9 +178,36 @@ def parse_day(value: str, field: str) -> dt.date:
 # --- Figures --------------------------------------------------------------------------------
 
 
-# Each account's figures as at a day, in one statement. The ageing buckets here are the ones
-# `receivables.bucket_of` gives each invoice (a test holds the two equal).
-_FIGURES = """
+# Each account's figures as at a day, in one statement: only open invoices, unapplied money,
+# committed orders and open disputes are read (partial indexes hold just those), grouped by
+# dealer. The ageing buckets here are the ones `receivables.bucket_of` gives each invoice (a
+# test holds the two equal).
+def _figures(one_dealer: bool) -> str:
+    mine = "dealer_code = :dealer_code" if one_dealer else "TRUE"
+    account = "a.dealer_code = :dealer_code" if one_dealer else "TRUE"
+    return f"""
+WITH open_invoices AS (
+    SELECT dealer_code, sum(open_minor) AS open_total,
+        sum(open_minor) FILTER (WHERE due_on >= CAST(:as_of AS date)) AS current_minor,
+        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 1 AND 30) AS days_1_30,
+        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 31 AND 60) AS days_31_60,
+        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 61 AND 90) AS days_61_90,
+        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on > 90) AS over_90,
+        max(CAST(:as_of AS date) - due_on) AS max_days_overdue
+    FROM invoices WHERE open_minor > 0 AND {mine} GROUP BY dealer_code
+), unapplied AS (
+    SELECT dealer_code, sum(unapplied_minor) AS unapplied FROM (
+        SELECT dealer_code, unapplied_minor FROM payments WHERE unapplied_minor > 0 AND {mine}
+        UNION ALL
+        SELECT dealer_code, unapplied_minor FROM credit_notes WHERE unapplied_minor > 0 AND {mine}
+    ) money GROUP BY dealer_code
+), committed AS (
+    SELECT dealer_code, sum(list_price_minor) AS committed FROM vehicle_orders
+    WHERE status = ANY(:committed) AND {mine} GROUP BY dealer_code
+), disputes AS (
+    SELECT dealer_code, count(*) AS open_disputes FROM statement_disputes
+    WHERE status = 'open' AND {mine} GROUP BY dealer_code
+)
 SELECT a.dealer_code,
     COALESCE(i.open_total, 0) AS open_total,
     COALESCE(i.current_minor, 0) AS current_minor,
@@ -188,43 +216,24 @@ SELECT a.dealer_code,
     COALESCE(i.days_61_90, 0) AS days_61_90,
     COALESCE(i.over_90, 0) AS over_90,
     GREATEST(COALESCE(i.max_days_overdue, 0), 0) AS max_days_overdue,
-    COALESCE(p.unapplied, 0) + COALESCE(c.unapplied, 0) AS unapplied,
-    COALESCE(o.committed, 0) AS committed,
+    COALESCE(u.unapplied, 0) AS unapplied,
+    COALESCE(c.committed, 0) AS committed,
     COALESCE(d.open_disputes, 0) AS open_disputes
 FROM dealer_accounts a
-LEFT JOIN LATERAL (
-    SELECT sum(open_minor) AS open_total,
-        sum(open_minor) FILTER (WHERE due_on >= CAST(:as_of AS date)) AS current_minor,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 1 AND 30) AS days_1_30,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 31 AND 60) AS days_31_60,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 61 AND 90) AS days_61_90,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on > 90) AS over_90,
-        max(CAST(:as_of AS date) - due_on) AS max_days_overdue
-    FROM invoices WHERE dealer_code = a.dealer_code AND open_minor > 0
-) i ON true
-LEFT JOIN LATERAL (
-    SELECT sum(unapplied_minor) AS unapplied FROM payments
-    WHERE dealer_code = a.dealer_code AND unapplied_minor > 0
-) p ON true
-LEFT JOIN LATERAL (
-    SELECT sum(unapplied_minor) AS unapplied FROM credit_notes
-    WHERE dealer_code = a.dealer_code AND unapplied_minor > 0
-) c ON true
-LEFT JOIN LATERAL (
-    SELECT sum(list_price_minor) AS committed FROM vehicle_orders
-    WHERE dealer_code = a.dealer_code AND status = ANY(:committed)
-) o ON true
-LEFT JOIN LATERAL (
-    SELECT count(*) AS open_disputes FROM statement_disputes
-    WHERE dealer_code = a.dealer_code AND status = 'open'
-) d ON true
-WHERE (CAST(:dealer_code AS text) IS NULL OR a.dealer_code = :dealer_code)
-  AND (CAST(:region AS text) IS NULL OR a.region = :region)
+LEFT JOIN open_invoices i USING (dealer_code)
+LEFT JOIN unapplied u USING (dealer_code)
+LEFT JOIN committed c USING (dealer_code)
+LEFT JOIN disputes d USING (dealer_code)
+WHERE {account} AND (CAST(:region AS text) IS NULL OR a.region = :region)
 """
+
+
+_ONE_ACCOUNT = text(_figures(one_dealer=True))
 _ACCOUNT_PAGE = text(
     f"""
-SELECT * FROM ({_FIGURES}) f
-WHERE NOT :overdue_only OR f.open_total > f.current_minor
+SELECT * FROM ({_figures(one_dealer=False)}) f
+WHERE (CAST(:dealer_code AS text) IS NULL OR f.dealer_code = :dealer_code)
+  AND (NOT :overdue_only OR f.open_total > f.current_minor)
 ORDER BY f.open_total - f.current_minor DESC, f.dealer_code
 OFFSET :offset LIMIT :limit
 """
@@ -240,7 +249,7 @@ SELECT a.region, a.currency, count(*) AS dealers,
     sum(f.open_disputes) AS open_disputes,
     count(*) FILTER (WHERE CAST(:hold_after_days AS integer) IS NOT NULL
                        AND f.max_days_overdue >= :hold_after_days) AS dealers_held
-FROM ({_FIGURES}) f JOIN dealer_accounts a USING (dealer_code)
+FROM ({_figures(one_dealer=False)}) f JOIN dealer_accounts a USING (dealer_code)
 GROUP BY a.region, a.currency
 ORDER BY sum(f.open_total - f.current_minor) DESC, a.region NULLS LAST, a.currency
 """
@@ -313,7 +322,7 @@ def _figures_parameters(as_of: dt.date, dealer_code: str | None = None, region: 
 
 
 def _account_view(uow: UnitOfWork, account: DealerAccountRow, as_of: dt.date, policy: OverduePolicy) -> AccountView:
-    figures = uow.session.execute(text(_FIGURES), _figures_parameters(as_of, account.dealer_code)).one()
+    figures = uow.session.execute(_ONE_ACCOUNT, _figures_parameters(as_of, account.dealer_code)).one()
     return _view(account, figures, as_of, policy)
 
 

@@ -226,7 +226,8 @@ class InvoiceRow(Base):
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_dealer_due", "dealer_code", "due_on"),
-        Index("ix_invoices_open_due", "due_on", postgresql_where="open_minor > 0"),
+        # Only the open invoices: what the figures, ageing and reminders read.
+        Index("ix_invoices_open", "dealer_code", "due_on", postgresql_where="open_minor > 0"),
         CheckConstraint("open_minor >= 0 AND open_minor <= total_minor", name="ck_invoices_open_within_total"),
     )
     invoice_number: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -253,6 +254,7 @@ class PaymentRow(Base):
     __table_args__ = (
         UniqueConstraint("dealer_code", "reference", name="uq_payments_dealer_reference"),
         Index("ix_payments_dealer_received", "dealer_code", "received_on"),
+        Index("ix_payments_unapplied", "dealer_code", postgresql_where="unapplied_minor > 0"),
     )
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     dealer_code: Mapped[str] = mapped_column(String(20))
@@ -270,6 +272,7 @@ class CreditNoteRow(Base):
     __tablename__ = "credit_notes"
     __table_args__ = (
         Index("ix_credit_notes_dealer_issued", "dealer_code", "issued_on"),
+        Index("ix_credit_notes_unapplied", "dealer_code", postgresql_where="unapplied_minor > 0"),
         UniqueConstraint("dealer_code", "reference", name="uq_credit_notes_dealer_reference"),
     )
     credit_note_number: Mapped[str] = mapped_column(String(20), primary_key=True)

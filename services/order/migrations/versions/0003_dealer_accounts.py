@@ -40,6 +40,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("dealer_code", "reference", name="uq_credit_notes_dealer_reference"),
     )
     op.create_index("ix_credit_notes_dealer_issued", "credit_notes", ["dealer_code", "issued_on"], unique=False)
+    op.create_index(
+        "ix_credit_notes_unapplied",
+        "credit_notes",
+        ["dealer_code"],
+        unique=False,
+        postgresql_where="unapplied_minor > 0",
+    )
     op.create_table(
         "dealer_accounts",
         sa.Column("dealer_code", sa.String(length=20), nullable=False),
@@ -72,7 +79,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_number"),
     )
     op.create_index("ix_invoices_dealer_due", "invoices", ["dealer_code", "due_on"], unique=False)
-    op.create_index("ix_invoices_open_due", "invoices", ["due_on"], unique=False, postgresql_where="open_minor > 0")
+    op.create_index(
+        "ix_invoices_open", "invoices", ["dealer_code", "due_on"], unique=False, postgresql_where="open_minor > 0"
+    )
     op.create_table(
         "payments",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -88,6 +97,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("dealer_code", "reference", name="uq_payments_dealer_reference"),
     )
     op.create_index("ix_payments_dealer_received", "payments", ["dealer_code", "received_on"], unique=False)
+    op.create_index(
+        "ix_payments_unapplied", "payments", ["dealer_code"], unique=False, postgresql_where="unapplied_minor > 0"
+    )
     op.create_table(
         "rebates",
         sa.Column("code", sa.String(length=20), nullable=False),
@@ -203,12 +215,14 @@ def downgrade() -> None:
     op.drop_table("statement_confirmations")
     op.drop_index(op.f("ix_rebates_model_code"), table_name="rebates")
     op.drop_table("rebates")
+    op.drop_index("ix_payments_unapplied", table_name="payments", postgresql_where="unapplied_minor > 0")
     op.drop_index("ix_payments_dealer_received", table_name="payments")
     op.drop_table("payments")
-    op.drop_index("ix_invoices_open_due", table_name="invoices", postgresql_where="open_minor > 0")
+    op.drop_index("ix_invoices_open", table_name="invoices", postgresql_where="open_minor > 0")
     op.drop_index("ix_invoices_dealer_due", table_name="invoices")
     op.drop_table("invoices")
     op.drop_table("dealer_accounts")
+    op.drop_index("ix_credit_notes_unapplied", table_name="credit_notes", postgresql_where="unapplied_minor > 0")
     op.drop_index("ix_credit_notes_dealer_issued", table_name="credit_notes")
     op.drop_table("credit_notes")
     op.execute(sa.schema.DropSequence(sa.Sequence("credit_note_number_seq")))

@@ -122,6 +122,16 @@ def no_differences(db: Database) -> None:
     assert differences == [] and checked > 0
 
 
+def test_a_car_received_into_a_dealers_stock_is_announced_and_one_into_a_warehouse_is_not(db: Database) -> None:
+    at_dealer = receive(db, 90, "D001", days_ago=3)
+    receive(db, 91, "WH-EAST")
+
+    [received] = events(db, "inventory.vehicle_received")
+    assert received["vin"] == at_dealer and received["dealer_code"] == "D001"
+    assert received["order_number"] is None
+    assert (received["model_code"], received["trim_code"], received["colour_code"]) == ("AUR", "SPORT", "RED")
+
+
 # --- Holds under contention -----------------------------------------------------------------------
 
 

@@ -267,9 +267,10 @@ def receive_vehicle(
     at: dt.datetime | None = None,
 ) -> StockVehicleRow:
     """A car new to the channel's stock received at a location (a plant yard's output, a
-    warehouse's intake), on sale there."""
+    warehouse's intake, a dealer's opening stock), on sale there. A car a dealer receives
+    is announced as joining that dealer's stock, as an ordered car arriving is."""
     car = _vin(vin)
-    _location(uow, location_code)
+    location = _location(uow, location_code)
     model, trim, colour = description
 
     def decide(current: Vehicle | None) -> list[Step]:
@@ -280,6 +281,19 @@ def receive_vehicle(
 
     row, _, _ = _change_vehicle(uow, car, decide, actor, at=at)
     assert row is not None
+    if location.kind == LocationKind.DEALER.value:
+        uow.record_event(
+            domain.VEHICLE_RECEIVED,
+            {
+                "vin": car,
+                "dealer_code": location_code,
+                "order_number": None,
+                "model_code": model,
+                "trim_code": trim,
+                "colour_code": colour,
+                "received_at": (at or dt.datetime.now(dt.UTC)).isoformat(),
+            },
+        )
     return row
 
 

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: run test check lint typecheck proto proto-check deploy-check infra migrate seed reconcile bench clean
+.PHONY: run test check lint typecheck proto proto-check deploy-check infra browser migrate seed reconcile bench clean
 
 $(STAMP): requirements.lock scripts/install.sh
 	PYTHON=$(PYTHON) scripts/install.sh
@@ -14,6 +14,10 @@ $(STAMP): requirements.lock scripts/install.sh
 
 infra:
 	scripts/ensure_infra.sh
+
+# Debian's Chromium, which the portal's browser tests drive (tests/browser).
+browser:
+	@scripts/ensure_browser.sh
 
 migrate: $(STAMP) infra
 	$(BIN)/python -m plumbing.migrate
@@ -48,7 +52,7 @@ deploy-check: $(STAMP)
 
 check: lint typecheck proto-check deploy-check
 
-test: $(STAMP) infra check
+test: $(STAMP) infra browser check
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP) infra
@@ -59,6 +63,7 @@ bench: $(STAMP) infra
 	$(BIN)/python -m bench.support
 	$(BIN)/python -m bench.order_placement
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.receivables
 
 clean:
 	rm -rf $(VENV) var

@@ -1,4 +1,4 @@
-"""The gateway: the platform's only public door.
+"""The gateway: the platform's only public door, for the API (/v1) and the web portal (/portal).
 
 uvicorn gateway.app:app --port 8000
 """
@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
+from starlette.responses import Response as StarletteResponse
+from starlette.types import Scope
 
 from gateway import API_PREFIX, problems, tokens
 from gateway.backends import Backends, Services
@@ -100,3 +104,28 @@ async def healthz(services: Services, request: Request) -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if healthy else "degraded", "checks": statuses}, status_code=200 if healthy else 503
     )
+
+
+PORTAL = Path(__file__).parent / "portal"
+
+
+class PortalFiles(StaticFiles):
+    """The web portal's files. The pages load only this origin's scripts and call only its API."""
+
+    async def get_response(self, path: str, scope: Scope) -> StarletteResponse:
+        response = await super().get_response(path, scope)
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # A new release's scripts are fetched again, not mixed with the last one's.
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+@app.get("/", include_in_schema=False)
+async def home() -> RedirectResponse:
+    return RedirectResponse("/portal/")
+
+
+app.mount("/portal", PortalFiles(directory=PORTAL, html=True), name="portal")

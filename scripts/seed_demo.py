@@ -374,6 +374,7 @@ def print_logins() -> None:
     print(
         f"""
 dealernet demo channel
+  Web portal:    http://127.0.0.1:{host}/portal/
   API and docs:  http://127.0.0.1:{host}/docs   (OpenAPI: /openapi.json, health: /healthz)
   Password for every demo login: {DEMO_PASSWORD}
   Headquarters:  hq.analyst (reads), hq.engineer (support desk), hq.admin (decides),

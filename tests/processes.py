@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -98,3 +99,20 @@ def serve_in_process(add_servicer: Callable[[Any, Any], None], servicer: Any) ->
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     return server, port
+
+
+def procfile_processes(procfile: str = "Procfile") -> list[str]:
+    """The process names of the Procfile, in its order."""
+    names = []
+    for line in (ROOT / procfile).read_text().splitlines():
+        name, separator, _ = line.partition(":")
+        if separator and name.strip() and not name.lstrip().startswith("#"):
+            names.append(name.strip())
+    return names
+
+
+def free_port() -> int:
+    """A port nobody listens on now; another run on this machine picks its own."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

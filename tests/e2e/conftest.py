@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
-
-from tests.processes import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +26,6 @@ def demo_channel(fresh_database: Callable[[str], str]) -> Callable[[Iterable[str
         seed_demo.seed()
 
     return make
-
-
-def procfile_processes(procfile: str = "Procfile") -> list[str]:
-    """The process names of the Procfile, in its order."""
-    names = []
-    for line in (ROOT / procfile).read_text().splitlines():
-        name, separator, _ = line.partition(":")
-        if separator and name.strip() and not name.lstrip().startswith("#"):
-            names.append(name.strip())
-    return names
-
-
-def free_port() -> int:
-    """A port nobody listens on now; another run on this machine picks its own."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -36,8 +36,7 @@ from gateway.app import app
 from plumbing import migrate
 from plumbing import settings as settings_module
 from plumbing.principal import AccountRole, Principal
-from tests.e2e.conftest import free_port, procfile_processes
-from tests.processes import BIN, running, wait_for
+from tests.processes import BIN, free_port, procfile_processes, running, wait_for
 
 pytestmark = [
     pytest.mark.e2e,

@@ -403,3 +403,27 @@ def test_the_portal_speaks_chinese(page: Page, portal: Portal) -> None:
     expect(nav.get_by_role("link", name="订单", exact=True)).to_be_visible()
     expect(page.locator("#app h1")).to_have_text("订单")
     expect(page.locator("#logout")).to_have_text("退出")
+
+
+# Each side's logins whose organisation has nothing of its own yet in the demo channel (D006
+# placed no order; S003 opened no request), and HQ's and operations' roles.
+EVERY_ROLE = ("d006.sales", "d006.admin", "s003.tech", "hq.analyst", "hq.engineer", "hq.admin", "hq.finance", "ops")
+
+
+@pytest.mark.parametrize("username", EVERY_ROLE)
+def test_every_page_of_a_role_opens_without_an_error_even_with_nothing_in_it(
+    page: Page, portal: Portal, username: str
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, portal, username)
+    addresses = page.locator("#nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert addresses, f"{username} has no menu"
+    for address in addresses:
+        go(page, address)
+        settle(page)
+        heading = page.locator("#app h1").inner_text()
+        assert heading not in ("Error", "Not found", "Not for your role"), f"{username} at {address}: {heading}"
+        expect(page.locator("#app .problem:visible")).to_have_count(0)
+        assert "[object " not in page.locator("#app").inner_text(), f"{username} at {address}"
+    assert errors == [], f"{username}: {errors}"

@@ -134,6 +134,10 @@ CMD ["python", "-m", "scripts.plant_simulator"]
 
 # The gateway last, so that a plain `docker build .` builds it.
 FROM runtime AS gateway
+# Statements as PDF print Latin and Chinese text in these (DEALERNET_STATEMENT_FONTS).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core=2.37-6 fonts-droid-fallback=1:6.0.1r16-1.1 \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=gateway-deps /opt/venv /opt/venv
 COPY plumbing/ plumbing/
 COPY proto/gen/ proto/gen/

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: run test check lint typecheck proto proto-check deploy-check infra browser migrate seed reconcile bench clean
+.PHONY: run test check lint typecheck proto proto-check deploy-check infra test-packages migrate seed reconcile bench clean
 
 $(STAMP): requirements.lock scripts/install.sh
 	PYTHON=$(PYTHON) scripts/install.sh
@@ -15,9 +15,10 @@ $(STAMP): requirements.lock scripts/install.sh
 infra:
 	scripts/ensure_infra.sh
 
-# Debian's Chromium, which the portal's browser tests drive (tests/browser).
-browser:
-	@scripts/ensure_browser.sh
+# Debian's Chromium, which the portal's browser tests drive (tests/browser), and a Chinese
+# font for statements as PDF.
+test-packages:
+	@scripts/ensure_test_packages.sh
 
 migrate: $(STAMP) infra
 	$(BIN)/python -m plumbing.migrate
@@ -52,7 +53,7 @@ deploy-check: $(STAMP)
 
 check: lint typecheck proto-check deploy-check
 
-test: $(STAMP) infra browser check
+test: $(STAMP) infra test-packages check
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP) infra

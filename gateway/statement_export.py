@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -135,31 +136,58 @@ def ascii_safe(value: Any) -> str:
     return "".join(kept)
 
 
+def printable_text(value: Any) -> str:
+    """Text as a Unicode font prints it: control characters as spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in str(value))
+
+
 class _StatementPDF(FPDF):
-    def __init__(self, running_title: str) -> None:
+    """A4, in the configured Unicode fonts (DEALERNET_STATEMENT_FONTS: one for Latin text,
+    then fallbacks for Chinese) when they are there, else in the core Helvetica, which
+    prints only ASCII."""
+
+    def __init__(self, running_title: str, font_paths: Sequence[str]) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.running_title = running_title
+        self.family_name = _FONT
+        self.printable: Callable[[Any], str] = ascii_safe
+        found = [Path(path) for path in font_paths if Path(path).is_file()]
+        if font_paths and found and found[0] == Path(font_paths[0]):
+            main, *fallbacks = found
+            bold = main.with_name(f"{main.stem}-Bold{main.suffix}")
+            self.add_font("statement", "", str(main))
+            self.add_font("statement", "B", str(bold if bold.is_file() else main))
+            for number, path in enumerate(fallbacks):
+                for style in ("", "B"):
+                    self.add_font(f"fallback{number}", style, str(path))
+            self.set_fallback_fonts([f"fallback{number}" for number in range(len(fallbacks))])
+            self.family_name = "statement"
+            self.printable = printable_text
+        self.running_title = self.printable(running_title)
 
     def header(self) -> None:
         if self.page_no() > 1:
-            self.set_font(_FONT, size=8)
+            self.set_font(self.family_name, size=8)
             self.cell(0, 5, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(2)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(_FONT, size=8)
+        self.set_font(self.family_name, size=8)
         self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="C")
 
 
-def statement_pdf(statement: Mapping[str, Any]) -> bytes:
+def statement_pdf(statement: Mapping[str, Any], font_paths: Sequence[str] = ()) -> bytes:
     """A4: the title, dealer, period and opening balance; every line with its running
     balance; the totals and closing balance; the open items with their days overdue and
-    the ageing; page numbers on every page. All text is printed ASCII-safe."""
-    currency = ascii_safe(statement.get("currency", ""))
-    dealer = ascii_safe(statement.get("dealer_code", ""))
-    region = ascii_safe(statement.get("region", ""))
-    period = f"{ascii_safe(statement.get('period_from', ''))} to {ascii_safe(statement.get('period_to', ''))}"
+    the ageing; page numbers on every page. Text is printed as written in the Unicode fonts
+    at `font_paths` (Latin first, then fallbacks); without them, ASCII-safe."""
+    raw_period = f"{statement.get('period_from', '')} to {statement.get('period_to', '')}"
+    pdf = _StatementPDF(f"Statement of account - dealer {statement.get('dealer_code', '')} - {raw_period}", font_paths)
+    text = pdf.printable
+    currency = text(statement.get("currency", ""))
+    dealer = text(statement.get("dealer_code", ""))
+    region = text(statement.get("region", ""))
+    period = text(raw_period)
 
     def money(value: Any) -> str:
         return format_amount(value or 0, currency, grouped=True)
@@ -167,7 +195,6 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
     def optional(value: Any) -> str:
         return money(value) if int(value or 0) else ""
 
-    pdf = _StatementPDF(f"Statement of account - dealer {dealer} - {period}")
     pdf.set_title("Statement of account")
     pdf.set_subject(f"Dealer {dealer}, {period}")
     pdf.set_creator("dealernet")
@@ -175,9 +202,9 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
     pdf.set_margins(10, 10, 10)
     pdf.add_page()
 
-    pdf.set_font(_FONT, style="B", size=16)
+    pdf.set_font(pdf.family_name, style="B", size=16)
     pdf.cell(0, 10, "Statement of account", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(_FONT, size=10)
+    pdf.set_font(pdf.family_name, size=10)
     _pairs(
         pdf,
         [
@@ -189,14 +216,14 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
     )
     pdf.ln(3)
 
-    pdf.set_font(_FONT, size=8)
+    pdf.set_font(pdf.family_name, size=8)
     lines = list(statement.get("lines", ()))
     rows = [
         (
-            ascii_safe(line.get("on", "")),
-            ascii_safe(line.get("kind", "")).replace("_", " "),
-            ascii_safe(line.get("reference", "")),
-            ascii_safe(line.get("description", ""))
+            text(line.get("on", "")),
+            text(line.get("kind", "")).replace("_", " "),
+            text(line.get("reference", "")),
+            text(line.get("description", ""))
             + (f" [disputed #{line['dispute_id']}]" if line.get("dispute_id") else ""),
             optional(line.get("debit_minor")),
             optional(line.get("credit_minor")),
@@ -216,7 +243,7 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
         pdf.cell(0, 6, "No entries in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
-    pdf.set_font(_FONT, size=10)
+    pdf.set_font(pdf.family_name, size=10)
     _pairs(
         pdf,
         [
@@ -224,23 +251,23 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
             ("Total credit", f"{money(statement.get('total_credit_minor'))} {currency}"),
         ],
     )
-    pdf.set_font(_FONT, style="B", size=10)
+    pdf.set_font(pdf.family_name, style="B", size=10)
     _pairs(pdf, [("Closing balance", f"{money(statement.get('closing_balance_minor'))} {currency}")])
-    pdf.set_font(_FONT, size=10)
+    pdf.set_font(pdf.family_name, size=10)
     confirmation = statement.get("confirmation")
     if confirmation:
-        confirmed = f"by {ascii_safe(confirmation.get('confirmed_by', ''))} at {confirmation.get('confirmed_at', '')}"
-        _pairs(pdf, [("Confirmed", ascii_safe(confirmed))])
+        confirmed = f"by {text(confirmation.get('confirmed_by', ''))} at {confirmation.get('confirmed_at', '')}"
+        _pairs(pdf, [("Confirmed", text(confirmed))])
     pdf.ln(4)
 
-    pdf.set_font(_FONT, style="B", size=12)
+    pdf.set_font(pdf.family_name, style="B", size=12)
     pdf.cell(0, 8, "Open items", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(_FONT, size=8)
+    pdf.set_font(pdf.family_name, size=8)
     items = [
         (
-            ascii_safe(item.get("invoice_number", "")),
-            ascii_safe(item.get("issued_on", "")),
-            ascii_safe(item.get("due_on", "")),
+            text(item.get("invoice_number", "")),
+            text(item.get("issued_on", "")),
+            text(item.get("due_on", "")),
             money(item.get("total_minor")),
             money(item.get("open_minor")),
             str(int(item.get("days_overdue") or 0)),
@@ -260,7 +287,7 @@ def statement_pdf(statement: Mapping[str, Any]) -> bytes:
     ageing = statement.get("ageing")
     if ageing:
         pdf.ln(3)
-        pdf.set_font(_FONT, size=10)
+        pdf.set_font(pdf.family_name, size=10)
         buckets = ", ".join(f"{name}: {money(ageing.get(key))}" for name, key in AGEING_BUCKETS)
         _pairs(pdf, [("Ageing", f"{buckets} ({currency})")])
     return bytes(pdf.output())

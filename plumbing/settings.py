@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 SERVICE_NAMES = ("order", "inventory", "customer", "station", "monitor")
 
+STATEMENT_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
 DEFAULT_GRPC_PORTS = {"order": 50051, "inventory": 50052, "customer": 50053, "station": 50054, "monitor": 50055}
 
 
@@ -64,6 +68,10 @@ class Settings:
     order_hold_reminder_level: int = 2
     # How often the support desk's timer walks the escalation ladders.
     escalation_period_seconds: int = 60
+    # TrueType fonts statements as PDF print in: the first for Latin text (with a "-Bold"
+    # sibling for headings), the others for what it lacks, Chinese above all (Debian's
+    # fonts-dejavu-core and fonts-droid-fallback). Without the first, statements print ASCII.
+    statement_fonts: tuple[str, ...] = STATEMENT_FONTS
     # A login lasts a working day; its access tokens a quarter of an hour, renewed by refresh.
     session_ttl_seconds: int = 43200
     # An OpenID Connect provider (Keycloak) signs users in instead of the built-in accounts
@@ -124,6 +132,11 @@ def load() -> Settings:
         order_hold_reminder_level=_whole_number("DEALERNET_ORDER_HOLD_REMINDER_LEVEL", 2),
         escalation_period_seconds=_whole_number("DEALERNET_ESCALATION_PERIOD_SECONDS", 60, minimum=1),
         session_ttl_seconds=_whole_number("DEALERNET_SESSION_TTL_SECONDS", 43200, minimum=60),
+        statement_fonts=tuple(
+            path.strip()
+            for path in _env("DEALERNET_STATEMENT_FONTS", ",".join(STATEMENT_FONTS)).split(",")
+            if path.strip()
+        ),
         oidc_issuer=_env("DEALERNET_OIDC_ISSUER", ""),
         oidc_audience=_env("DEALERNET_OIDC_AUDIENCE", "dealernet"),
         oidc_jwks_url=_env("DEALERNET_OIDC_JWKS_URL", ""),

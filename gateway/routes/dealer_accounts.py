@@ -348,7 +348,8 @@ async def get_statement(
         media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8"
     else:
         # Laying out a long statement takes a while: not on the event loop.
-        content = await run_in_threadpool(statement_export.statement_pdf, statement)
+        fonts = request.app.state.settings.statement_fonts
+        content = await run_in_threadpool(statement_export.statement_pdf, statement, fonts)
         media_type = PDF_MEDIA_TYPE
     name = statement_export.filename(statement, chosen)
     return Response(

@@ -1,4 +1,4 @@
-"""The web portal driven in a real browser: Debian's Chromium (scripts/ensure_browser.sh
+"""The web portal driven in a real browser: Debian's Chromium (scripts/ensure_test_packages.sh
 installs it) through Playwright's own API, against the whole network started from the
 Procfile with the demo channel, on ports of its own."""
 

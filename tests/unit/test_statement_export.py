@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 from dealernet.v1 import dealer_account_pb2
 from gateway.backends import as_dict
 from gateway.statement_export import ascii_safe, filename, statement_csv, statement_pdf
+from plumbing import settings
 from plumbing.money import format_amount
 
 
@@ -218,3 +220,18 @@ def test_non_latin_text_is_replaced_not_a_crash() -> None:
 def test_ascii_safe() -> None:
     assert ascii_safe("Crème brûlée") == "Creme brulee"
     assert ascii_safe("白色\tline\nbreak") == "?? line break"
+
+
+def test_with_a_chinese_font_the_statement_prints_chinese_as_written() -> None:
+    fonts = settings.load().statement_fonts
+    for font in fonts:
+        assert Path(font).is_file(), (
+            f"{font} is missing: install Debian's fonts-dejavu-core and fonts-droid-fallback (make test does)"
+        )
+    statement = a_statement(lines=3, description="奥罗拉 EX 白色 保修索赔 — Müller")
+    statement["region"] = "华东"
+
+    _, text = pdf_text(statement_pdf(statement, fonts))
+
+    assert "奥罗拉 EX 白色 保修索赔 — Müller" in text
+    assert "D001 (华东)" in text and "Statement of account" in text

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
 
 from gateway.problems import Problem, problem_response
 from plumbing import settings as settings_module
@@ -125,21 +124,3 @@ class ConfiguredCORS:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         await self._for(settings_module.load().cors_origins)(scope, receive, send)
-
-
-async def read_capped(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it passes the limit rather than after holding it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def too_large(limit: int) -> Problem:
-    return Problem(413, "Content too large", f"an import file may be at most {limit // (1024 * 1024)} MB")

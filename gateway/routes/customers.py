@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, String
 from dealernet.v1 import customer_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call, metadata_for
-from gateway.limits import read_capped
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
+from gateway.uploads import csv_answers, csv_request_body, read_csv
 from plumbing.principal import Principal
 
 router = APIRouter(tags=["customers"], responses=SERVICE_UNAVAILABLE)
@@ -31,7 +31,6 @@ ConsentChannel = Literal["phone", "sms", "email", "post"]
 
 # A dealer's whole customer list fits in far less; anything bigger is a wrong file.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-CSV_MEDIA_TYPE = "text/csv"
 # Every row of an import is registered as POST /customers would register it: a list takes far
 # longer than the one lookup other calls are given time for.
 IMPORT_TIMEOUT_SECONDS = 300.0
@@ -162,22 +161,12 @@ async def check_duplicates(
 @router.post(
     "/customers/imports",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                CSV_MEDIA_TYPE: {
-                    "schema": {"type": "string", "format": "binary"},
-                    "example": "full_name,phone,email,city,kind\n"
-                    "Li Wei,+86 138 0013 8000,li.wei@example.com,Wuhan,person\n",
-                }
-            },
-        }
-    },
+    openapi_extra=csv_request_body(
+        "full_name,phone,email,city,kind\nLi Wei,+86 138 0013 8000,li.wei@example.com,Wuhan,person\n"
+    ),
     responses={
         200: {"description": "This file had been loaded before: the first report, `replayed` true."},
-        413: {"description": "The file is larger than 20 MB."},
-        415: {"description": "The body is not sent as text/csv."},
+        **csv_answers(MAX_IMPORT_BYTES),
     },
 )
 async def import_customers(
@@ -198,16 +187,7 @@ async def import_customers(
         curl -X POST "$GATEWAY/customers/imports?filename=customers.csv" \\
              -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary @customers.csv
     """
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != CSV_MEDIA_TYPE:
-        raise Problem(
-            415, "Unsupported media type", f"send the CSV file as the body with Content-Type: {CSV_MEDIA_TYPE}"
-        )
-    content = await read_capped(request, MAX_IMPORT_BYTES)
-    if not content:
-        raise Problem(
-            422, "Invalid request", "body: the file is empty", [{"field": "body", "message": "the file is empty"}]
-        )
+    content = await read_csv(request, MAX_IMPORT_BYTES)
     reply = await services.customers.ImportCustomers(
         customer_pb2.ImportCustomersRequest(filename=filename, content=content),
         metadata=metadata_for(principal),

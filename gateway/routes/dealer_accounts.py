@@ -23,16 +23,15 @@ from starlette.concurrency import run_in_threadpool
 from dealernet.v1 import dealer_account_pb2
 from gateway import API_PREFIX, roles, statement_export
 from gateway.backends import Services, as_dict, call, metadata_for
-from gateway.limits import read_capped
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
+from gateway.uploads import CSV_MEDIA_TYPE, csv_answers, csv_request_body, read_csv
 from plumbing.principal import Principal
 
 router = APIRouter(tags=["dealer accounts"], responses=SERVICE_UNAVAILABLE)
 
 # A bank's file of a few days' transfers to the maker is far smaller; anything bigger is a wrong file.
 MAX_PAYMENT_IMPORT_BYTES = 5 * 1024 * 1024
-CSV_MEDIA_TYPE = "text/csv"
 PDF_MEDIA_TYPE = "application/pdf"
 JSON_MEDIA_TYPE = "application/json"
 # Every line of a bank file is checked before any is recorded: more than one lookup's time.
@@ -465,23 +464,14 @@ async def record_payment(
 @router.post(
     "/payments/imports",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                CSV_MEDIA_TYPE: {
-                    "schema": {"type": "string", "format": "binary"},
-                    "example": "value_date,dealer_code,amount,currency,reference,invoice_number\n"
-                    "2027-02-15,D001,125000.00,CNY,BOC-20270215-000123,INV-2027-0000042\n"
-                    "2027-02-15,D002,80000.00,CNY,BOC-20270215-000124,\n",
-                }
-            },
-        }
-    },
+    openapi_extra=csv_request_body(
+        "value_date,dealer_code,amount,currency,reference,invoice_number\n"
+        "2027-02-15,D001,125000.00,CNY,BOC-20270215-000123,INV-2027-0000042\n"
+        "2027-02-15,D002,80000.00,CNY,BOC-20270215-000124,\n"
+    ),
     responses={
         200: {"description": "Every line of the file had been recorded before: nothing new recorded."},
-        413: {"description": "The file is larger than 5 MB."},
-        415: {"description": "The body is not sent as text/csv."},
+        **csv_answers(MAX_PAYMENT_IMPORT_BYTES),
         **REFUSED,
     },
 )
@@ -511,16 +501,7 @@ async def import_payments(
         curl -X POST "$GATEWAY/payments/imports?filename=bank.csv" \\
              -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary @bank.csv
     """
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != CSV_MEDIA_TYPE:
-        raise Problem(
-            415, "Unsupported media type", f"send the CSV file as the body with Content-Type: {CSV_MEDIA_TYPE}"
-        )
-    content = await read_capped(request, MAX_PAYMENT_IMPORT_BYTES)
-    if not content:
-        raise Problem(
-            422, "Invalid request", "body: the file is empty", [{"field": "body", "message": "the file is empty"}]
-        )
+    content = await read_csv(request, MAX_PAYMENT_IMPORT_BYTES)
     # The contract carries no file name yet: `filename` is asked for so clients already send it.
     reply = await services.dealer_accounts.ImportPayments(
         dealer_account_pb2.ImportPaymentsRequest(csv=content),

@@ -795,3 +795,26 @@ def test_a_shipped_car_raises_an_invoice_that_is_paid_and_the_statement_balances
     other = bearer(gateway, OTHER_DEALER)
     assert gateway.get("/dealer-accounts/D001/statement", params=period, headers=other).status_code == 404
     assert gateway.get(f"/invoices/{invoice['invoice_number']}", headers=other).status_code == 404
+
+
+def test_a_bank_file_through_the_gateway(db: Database, gateway: TestClient) -> None:
+    open_account(db)
+    finance = bearer(gateway, FINANCE)
+    yesterday = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    csv_file = f"value_date,dealer_code,amount,currency,reference,invoice_number\n{yesterday},D001,10.00,CNY,TRX-G1,\n"
+    csv_file_bytes = csv_file.encode()
+    path = "/payments/imports?filename=bank.csv"
+
+    text_csv = {**finance, "Content-Type": "text/csv"}
+    wrong_type = gateway.post(path, content=csv_file_bytes, headers={**finance, "Content-Type": "application/json"})
+    empty = gateway.post(path, content=b"", headers=text_csv)
+    first = gateway.post(path, content=csv_file_bytes, headers=text_csv)
+    again = gateway.post(path, content=csv_file_bytes, headers={**finance, "Content-Type": "text/csv; charset=utf-8"})
+    dealer_csv = {**bearer(gateway, DEALER), "Content-Type": "text/csv"}
+    by_dealer = gateway.post(path, content=csv_file_bytes, headers=dealer_csv)
+
+    assert wrong_type.status_code == 415
+    assert empty.status_code == 422 and empty.json()["errors"] == [{"field": "body", "message": "the file is empty"}]
+    assert first.status_code == 201, first.text
+    assert (first.json()["recorded"], again.status_code, again.json()["already_recorded"]) == (1, 200, 1)
+    assert by_dealer.status_code == 403

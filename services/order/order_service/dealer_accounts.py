@@ -178,6 +178,27 @@ def parse_day(value: str, field: str) -> dt.date:
 # --- Figures --------------------------------------------------------------------------------
 
 
+def _overdue_between(bucket: receivables.AgeingBucket) -> str:
+    """The SQL condition for an open invoice being in `bucket` at :as_of."""
+    first, last = receivables.BUCKET_DAYS[bucket]
+    days = "CAST(:as_of AS date) - due_on"
+    conditions = ([f"{days} >= {first}"] if first > 0 else []) + ([f"{days} <= {last}"] if last is not None else [])
+    return " AND ".join(conditions)
+
+
+_BUCKET_COLUMNS = {bucket: f"ageing_{field}" for bucket, field in receivables.BUCKET_FIELDS.items()}
+_BUCKET_SUMS = ",\n        ".join(
+    f"sum(open_minor) FILTER (WHERE {_overdue_between(bucket)}) AS {column}"
+    for bucket, column in _BUCKET_COLUMNS.items()
+)
+
+
+def _ageing_of(row: Any) -> receivables.Ageing:
+    return receivables.Ageing(
+        **{field: int(getattr(row, _BUCKET_COLUMNS[bucket])) for bucket, field in receivables.BUCKET_FIELDS.items()}
+    )
+
+
 # Each account's figures as at a day, in one statement: only open invoices, unapplied money,
 # committed orders and open disputes are read (partial indexes hold just those), grouped by
 # dealer. The ageing buckets here are the ones `receivables.bucket_of` gives each invoice (a
@@ -188,11 +209,7 @@ def _figures(one_dealer: bool) -> str:
     return f"""
 WITH open_invoices AS (
     SELECT dealer_code, sum(open_minor) AS open_total,
-        sum(open_minor) FILTER (WHERE due_on >= CAST(:as_of AS date)) AS current_minor,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 1 AND 30) AS days_1_30,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 31 AND 60) AS days_31_60,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on BETWEEN 61 AND 90) AS days_61_90,
-        sum(open_minor) FILTER (WHERE CAST(:as_of AS date) - due_on > 90) AS over_90,
+        {_BUCKET_SUMS},
         max(CAST(:as_of AS date) - due_on) AS max_days_overdue
     FROM invoices WHERE open_minor > 0 AND {mine} GROUP BY dealer_code
 ), unapplied AS (
@@ -210,11 +227,7 @@ WITH open_invoices AS (
 )
 SELECT a.dealer_code,
     COALESCE(i.open_total, 0) AS open_total,
-    COALESCE(i.current_minor, 0) AS current_minor,
-    COALESCE(i.days_1_30, 0) AS days_1_30,
-    COALESCE(i.days_31_60, 0) AS days_31_60,
-    COALESCE(i.days_61_90, 0) AS days_61_90,
-    COALESCE(i.over_90, 0) AS over_90,
+    {", ".join(f"COALESCE(i.{column}, 0) AS {column}" for column in _BUCKET_COLUMNS.values())},
     GREATEST(COALESCE(i.max_days_overdue, 0), 0) AS max_days_overdue,
     COALESCE(u.unapplied, 0) AS unapplied,
     COALESCE(c.committed, 0) AS committed,
@@ -233,8 +246,8 @@ _ACCOUNT_PAGE = text(
     f"""
 SELECT * FROM ({_figures(one_dealer=False)}) f
 WHERE (CAST(:dealer_code AS text) IS NULL OR f.dealer_code = :dealer_code)
-  AND (NOT :overdue_only OR f.open_total > f.current_minor)
-ORDER BY f.open_total - f.current_minor DESC, f.dealer_code
+  AND (NOT :overdue_only OR f.open_total > f.ageing_current)
+ORDER BY f.open_total - f.ageing_current DESC, f.dealer_code
 OFFSET :offset LIMIT :limit
 """
 )
@@ -242,8 +255,7 @@ _RECEIVABLES = text(
     f"""
 SELECT a.region, a.currency, count(*) AS dealers,
     sum(f.open_total - f.unapplied) AS balance,
-    sum(f.current_minor) AS current_minor, sum(f.days_1_30) AS days_1_30, sum(f.days_31_60) AS days_31_60,
-    sum(f.days_61_90) AS days_61_90, sum(f.over_90) AS over_90,
+    {", ".join(f"sum(f.{column}) AS {column}" for column in _BUCKET_COLUMNS.values())},
     sum(COALESCE(a.credit_limit_minor, 0)) AS credit_limit,
     sum(f.open_total - f.unapplied + f.committed) AS credit_used,
     sum(f.open_disputes) AS open_disputes,
@@ -251,7 +263,7 @@ SELECT a.region, a.currency, count(*) AS dealers,
                        AND f.max_days_overdue >= :hold_after_days) AS dealers_held
 FROM ({_figures(one_dealer=False)}) f JOIN dealer_accounts a USING (dealer_code)
 GROUP BY a.region, a.currency
-ORDER BY sum(f.open_total - f.current_minor) DESC, a.region NULLS LAST, a.currency
+ORDER BY sum(f.open_total - f.ageing_current) DESC, a.region NULLS LAST, a.currency
 """
 )
 
@@ -304,13 +316,7 @@ def _view(account: DealerAccountRow, figures: Any, as_of: dt.date, policy: Overd
         open_minor=int(figures.open_total),
         unapplied_minor=int(figures.unapplied),
         committed_minor=int(figures.committed),
-        ageing=receivables.Ageing(
-            current=int(figures.current_minor),
-            days_1_30=int(figures.days_1_30),
-            days_31_60=int(figures.days_31_60),
-            days_61_90=int(figures.days_61_90),
-            over_90=int(figures.over_90),
-        ),
+        ageing=_ageing_of(figures),
         reminder_level=level,
         open_disputes=int(figures.open_disputes),
         hold_reason=_hold_reason(account.dealer_code, level, days, policy),
@@ -412,13 +418,7 @@ def get_receivables(
             currency=row.currency,
             dealers=int(row.dealers),
             balance_minor=int(row.balance),
-            ageing=receivables.Ageing(
-                current=int(row.current_minor),
-                days_1_30=int(row.days_1_30),
-                days_31_60=int(row.days_31_60),
-                days_61_90=int(row.days_61_90),
-                over_90=int(row.over_90),
-            ),
+            ageing=_ageing_of(row),
             credit_limit_minor=int(row.credit_limit),
             credit_used_minor=int(row.credit_used),
             open_disputes=int(row.open_disputes),
@@ -717,18 +717,11 @@ class InvoiceView:
     bucket: receivables.AgeingBucket
 
 
-# The due dates an open invoice has, as at `today`, to be in each ageing bucket.
 def _due_range(bucket: receivables.AgeingBucket, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    days = {
-        receivables.AgeingBucket.CURRENT: (None, 0),
-        receivables.AgeingBucket.DAYS_1_30: (1, 30),
-        receivables.AgeingBucket.DAYS_31_60: (31, 60),
-        receivables.AgeingBucket.DAYS_61_90: (61, 90),
-        receivables.AgeingBucket.OVER_90: (91, None),
-    }[bucket]
-    least, most = days
-    earliest = today - dt.timedelta(days=most) if most is not None else None
-    latest = today - dt.timedelta(days=least) if least is not None else None
+    """The earliest and latest due dates of an open invoice in `bucket` as at `today` (None: no bound)."""
+    first, last = receivables.BUCKET_DAYS[bucket]
+    earliest = today - dt.timedelta(days=last) if last is not None else None
+    latest = today - dt.timedelta(days=first) if first > 0 else None
     return earliest, latest
 
 
@@ -792,8 +785,6 @@ def list_invoices(
             query = query.where(InvoiceRow.due_on >= earliest)
         if latest is not None:
             query = query.where(InvoiceRow.due_on <= latest)
-        else:
-            query = query.where(InvoiceRow.due_on >= today)
     query = query.order_by(InvoiceRow.due_on, InvoiceRow.invoice_number).offset(offset).limit(limit)
     return _invoice_views(uow, list(uow.session.scalars(query)), today)
 

@@ -245,18 +245,28 @@ def days_overdue(due: dt.date, as_of: dt.date) -> int:
     return max(0, (as_of - due).days)
 
 
+# The days overdue each bucket holds, from its first day to its last (None: no last day),
+# and the Ageing field it adds up in. The database's ageing reads the same table.
+BUCKET_DAYS: dict[AgeingBucket, tuple[int, int | None]] = {
+    AgeingBucket.CURRENT: (0, 0),
+    AgeingBucket.DAYS_1_30: (1, 30),
+    AgeingBucket.DAYS_31_60: (31, 60),
+    AgeingBucket.DAYS_61_90: (61, 90),
+    AgeingBucket.OVER_90: (91, None),
+}
+BUCKET_FIELDS: dict[AgeingBucket, str] = {
+    AgeingBucket.CURRENT: "current",
+    AgeingBucket.DAYS_1_30: "days_1_30",
+    AgeingBucket.DAYS_31_60: "days_31_60",
+    AgeingBucket.DAYS_61_90: "days_61_90",
+    AgeingBucket.OVER_90: "over_90",
+}
+
+
 def bucket_of(days_overdue: int) -> AgeingBucket:
     if days_overdue < 0:
         raise ValueError("days overdue cannot be negative")
-    if days_overdue == 0:
-        return AgeingBucket.CURRENT
-    if days_overdue <= 30:
-        return AgeingBucket.DAYS_1_30
-    if days_overdue <= 60:
-        return AgeingBucket.DAYS_31_60
-    if days_overdue <= 90:
-        return AgeingBucket.DAYS_61_90
-    return AgeingBucket.OVER_90
+    return next(bucket for bucket, (_, last) in BUCKET_DAYS.items() if last is None or days_overdue <= last)
 
 
 @dataclass(frozen=True)
@@ -288,13 +298,7 @@ def ageing(open_invoices: Iterable[OpenInvoice], as_of: dt.date) -> Ageing:
     sums: dict[AgeingBucket, int] = defaultdict(int)
     for invoice in open_invoices:
         sums[bucket_of(days_overdue(invoice.due_on, as_of))] += invoice.open_minor
-    return Ageing(
-        current=sums[AgeingBucket.CURRENT],
-        days_1_30=sums[AgeingBucket.DAYS_1_30],
-        days_31_60=sums[AgeingBucket.DAYS_31_60],
-        days_61_90=sums[AgeingBucket.DAYS_61_90],
-        over_90=sums[AgeingBucket.OVER_90],
-    )
+    return Ageing(**{field: sums[bucket] for bucket, field in BUCKET_FIELDS.items()})
 
 
 # --- Reminders ---------------------------------------------------------------------------

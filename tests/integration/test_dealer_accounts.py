@@ -771,6 +771,12 @@ def test_a_shipped_car_raises_an_invoice_that_is_paid_and_the_statement_balances
         assert answer.status_code == 201, answer.text
     paid = gateway.get(f"/invoices/{invoice['invoice_number']}", headers=dealer).json()
     assert (paid["status"], int(paid["open_minor"])) == ("paid", 0)
+    listed = gateway.get("/payments", params={"dealer_code": "D001"}, headers=dealer).json()["payments"]
+    assert {
+        (payment["reference"], allocation["invoice_number"], int(allocation["amount_minor"]))
+        for payment in listed
+        for allocation in payment["allocations"]
+    } == {("BANK-FLOW-1", invoice["invoice_number"], first), ("BANK-FLOW-2", invoice["invoice_number"], total - first)}
 
     period = {
         "period_from": (shipped_at.date() - dt.timedelta(days=3)).isoformat(),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from order_service import domain, receivables
@@ -579,18 +579,26 @@ def _apply_money_on_account(uow: UnitOfWork, dealer_code: str) -> None:
             break
 
 
-def _allocations(uow: UnitOfWork, dealer_code: str, source_kind: str, reference: str) -> list[AllocationRow]:
-    return list(
-        uow.session.scalars(
+def _allocations_by_source(
+    uow: UnitOfWork, source_kind: str, sources: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[AllocationRow]]:
+    """Where each payment or credit note of one kind, named by (dealer, reference), went, in one read."""
+    found: dict[tuple[str, str], list[AllocationRow]] = {source: [] for source in sources}
+    if found:
+        for row in uow.session.scalars(
             select(AllocationRow)
             .where(
-                AllocationRow.dealer_code == dealer_code,
                 AllocationRow.source_kind == source_kind,
-                AllocationRow.source_reference == reference,
+                tuple_(AllocationRow.dealer_code, AllocationRow.source_reference).in_(list(found)),
             )
             .order_by(AllocationRow.id)
-        )
-    )
+        ):
+            found[(row.dealer_code, row.source_reference)].append(row)
+    return found
+
+
+def _allocations(uow: UnitOfWork, dealer_code: str, source_kind: str, reference: str) -> list[AllocationRow]:
+    return _allocations_by_source(uow, source_kind, [(dealer_code, reference)])[(dealer_code, reference)]
 
 
 def _check_invoice_of(uow: UnitOfWork, dealer_code: str, invoice_number: str) -> None:
@@ -963,7 +971,8 @@ def list_payments(
             query.order_by(PaymentRow.received_on.desc(), PaymentRow.id.desc()).offset(offset).limit(limit)
         )
     )
-    return [PaymentView(row, _allocations(uow, row.dealer_code, PAYMENT, row.reference)) for row in rows]
+    allocations = _allocations_by_source(uow, PAYMENT, [(row.dealer_code, row.reference) for row in rows])
+    return [PaymentView(row, allocations[(row.dealer_code, row.reference)]) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,10 @@ function loginPage(main) {
 }
 
 export async function route() {
-  const main = document.getElementById("app");
+  // Each address gets a view of its own: a page still loading when the user moves on (the
+  // home page right after logging in, say) draws into its detached view, never over the next.
+  const main = h("div", { class: "view" });
+  document.getElementById("app").replaceChildren(main);
   const me = session()?.me;
   renderMenu(me);
   translateShell();
@@ -125,7 +128,7 @@ export async function route() {
     clear(main, page(notFound ? t("not_found", "Not found") : t("error")),
       h("p", { class: "problem", role: "alert" }, error.message));
   }
-  main.focus({ preventScroll: true });
+  if (main.isConnected) document.getElementById("app").focus({ preventScroll: true });
 }
 
 function start() {

@@ -105,9 +105,14 @@ export function toast(text) {
 
 const EXPONENTS = { JPY: 0, KRW: 0 };
 
+// Digits after the point in a currency's amounts (ISO 4217), as plumbing/money.py keeps them.
+export function exponent(currency) {
+  return EXPONENTS[currency] ?? 2;
+}
+
 export function money(minor, currency) {
   if (minor === undefined || minor === null || minor === "") return "";
-  const places = EXPONENTS[currency] ?? 2;
+  const places = exponent(currency);
   const value = BigInt(minor);
   const negative = value < 0n;
   const whole = (negative ? -value : value) / 10n ** BigInt(places);
@@ -121,6 +126,44 @@ export function when(value) {
   if (!value) return "";
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
+}
+
+function cellClass(options) {
+  return options?.num ? "num" : options?.narrow ? "hide-narrow" : null;
+}
+
+// A table of `rows`; `columns`: [label, row => cell, {num, narrow}].
+export function tableOf(columns, rows) {
+  return h("table", {},
+    h("thead", {}, h("tr", {}, columns.map(([label, , opts]) => h("th", { scope: "col", class: cellClass(opts) }, label)))),
+    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell, opts]) => h("td", { class: cellClass(opts) }, cell(row)))))));
+}
+
+// A table of rows already at hand (not paged), or `emptyText` when there are none.
+export function listTable(columns, rows, emptyText = t("nothing_yet")) {
+  return rows.length ? h("div", { class: "table-wrap" }, tableOf(columns, rows)) : emptyLine(emptyText);
+}
+
+export function emptyLine(text) {
+  return h("p", { class: "empty" }, text);
+}
+
+export function errorLine(error) {
+  return h("p", { class: "problem", role: "alert" }, error.message);
+}
+
+// A list of term/value pairs; pairs without a value are left out.
+export function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined && value !== null && value !== "" && value !== false)
+    .flatMap(([term, value]) => [h("dt", { class: "muted" }, term), h("dd", {}, value)]));
+}
+
+export function orderLink(number) {
+  return h("a", { href: `#/orders/${encodeURIComponent(number)}` }, number);
+}
+
+export function requestLink(id, text) {
+  return h("a", { href: `#/support/${encodeURIComponent(id)}` }, text || id);
 }
 
 // A table of rows from a paged API list. `columns`: [label, row => cell, {num}]; `rowsOf`
@@ -138,11 +181,9 @@ export function pagedTable({ path, query = {}, rowsOf, columns, empty = t("nothi
       const rows = rowsOf(reply);
       tokens[index + 1] = reply.next_page_token || "";
       if (!rows.length) {
-        clear(wrap, h("p", { class: "empty" }, empty));
+        clear(wrap, emptyLine(empty));
       } else {
-        clear(wrap, h("table", {},
-          h("thead", {}, h("tr", {}, columns.map(([label, , opts]) => h("th", { scope: "col", class: opts?.num ? "num" : opts?.narrow ? "hide-narrow" : null }, label)))),
-          h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell, opts]) => h("td", { class: opts?.num ? "num" : opts?.narrow ? "hide-narrow" : null }, cell(row))))))));
+        clear(wrap, tableOf(columns, rows));
       }
       clear(pager,
         index > 0 && h("button", { type: "button", class: "secondary", onclick: () => load(0) }, t("first_page")),
@@ -160,7 +201,7 @@ export function pagedTable({ path, query = {}, rowsOf, columns, empty = t("nothi
 // A horizontal bar chart in SVG; each bar links to the list behind its figure.
 export function bars(items, { label = (i) => i.key, value = (i) => i.count, link = (i) => i.link, title = "" } = {}) {
   const shown = items.filter((item) => value(item) !== undefined);
-  if (!shown.length) return h("p", { class: "empty" }, t("nothing_yet"));
+  if (!shown.length) return emptyLine(t("nothing_yet"));
   const max = Math.max(1, ...shown.map((item) => Number(value(item))));
   const rowHeight = 24;
   const ns = "http://www.w3.org/2000/svg";

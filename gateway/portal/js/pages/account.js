@@ -4,8 +4,7 @@
 
 import { api } from "../api.js";
 import { register, t } from "../i18n.js";
-import { clear, field, h, money, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
-import { orderLink } from "./orders.js";
+import { clear, field, h, listTable, money, onSubmit, orderLink, page, pagedTable, problemBox, toast, when } from "../ui.js";
 
 register({
   dealer_account: "往来账", credit_limit: "信用额度", credit_used: "已用额度", credit_available: "可用额度",
@@ -42,14 +41,6 @@ function isoDate(date) {
 function facts(rows) {
   return h("table", { class: "facts" }, h("tbody", {}, rows.filter(Boolean).map(([label, value, attributes]) =>
     h("tr", {}, h("th", { scope: "row" }, label), h("td", { class: "num", ...(attributes || {}) }, value)))));
-}
-
-function simpleTable(rows, columns, empty) {
-  if (!rows.length) return h("p", { class: "empty" }, empty);
-  const cls = (opts) => (opts?.num ? "num" : opts?.narrow ? "hide-narrow" : null);
-  return h("div", { class: "table-wrap" }, h("table", {},
-    h("thead", {}, h("tr", {}, columns.map(([label, , opts]) => h("th", { scope: "col", class: cls(opts) }, label)))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell, opts]) => h("td", { class: cls(opts) }, cell(row))))))));
 }
 
 export async function mine(main, params, me) {
@@ -216,14 +207,14 @@ export async function show(main, { dealer_code: code, query }, me) {
         : null,
       confirmBox, confirmForm,
       h("h3", {}, t("open_items")),
-      simpleTable(statement.open_items || [], [
+      listTable([
         [t("invoice_number", "Invoice"), (item) => item.invoice_number],
         [t("issued_on", "Issued"), (item) => item.issued_on, { narrow: true }],
         [t("due_on", "Due"), (item) => item.due_on],
         [t("total", "Total"), (item) => money(item.total_minor, cur), { num: true, narrow: true }],
         [t("open_amount", "Open"), (item) => money(item.open_minor, cur), { num: true }],
         [t("days_overdue", "Days overdue"), (item) => String(item.days_overdue || 0), { num: true }],
-      ], t("no_open_items", "No open items.")),
+      ], statement.open_items || [], t("no_open_items", "No open items.")),
     ];
   }
 

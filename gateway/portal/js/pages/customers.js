@@ -3,8 +3,7 @@
 
 import { api } from "../api.js";
 import { register, t } from "../i18n.js";
-import { clear, field, h, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
-import { orderLink } from "./orders.js";
+import { clear, field, h, onSubmit, orderLink, page, pagedTable, problemBox, toast, when } from "../ui.js";
 
 register({
   register_customer: "登记客户", segment: "客户分层", value_tier: "价值等级", kind: "类型",

@@ -4,7 +4,10 @@
 
 import { api } from "../api.js";
 import { register, t } from "../i18n.js";
-import { bars, clear, field, h, money, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
+import {
+  bars, clear, emptyLine, errorLine, exponent, facts, field, h, money, onSubmit, orderLink, page, pagedTable, problemBox,
+  requestLink, toast, when,
+} from "../ui.js";
 
 register({
   as_of: "数据时间", orders_total: "订单总数", late_vehicles: "延误车辆", stock_total: "库存车辆",
@@ -38,41 +41,19 @@ const BUCKETS = [
   ["61-90", "days_61_90_minor"], ["90+", "over_90_minor"],
 ];
 const AGE_BANDS = ["0-30", "31-60", "61-90", "91-180", "181+"];
-const EXPONENTS = { JPY: 0, KRW: 0 };
-
-function orderLink(number) {
-  return h("a", { href: `#/orders/${encodeURIComponent(number)}` }, number);
-}
-
-function requestLink(id, text) {
-  return h("a", { href: `#/support/${encodeURIComponent(id)}` }, text || id);
-}
 
 // The API's list of a figure (/v1/dashboard/orders?stage=x) as the portal's address of it.
 function hashOf(list) {
   return list ? `#${String(list).replace(/^\/v1(?=\/)/, "")}` : null;
 }
 
-function empty(text) {
-  return h("p", { class: "empty" }, text);
-}
-
-function errorLine(error) {
-  return h("p", { class: "problem", role: "alert" }, error.message);
-}
-
 function badge(text, tone) {
   return h("span", { class: tone ? `badge ${tone}` : "badge" }, text);
 }
 
-function facts(pairs) {
-  return h("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined && value !== null && value !== "" && value !== false)
-    .flatMap(([term, value]) => [h("dt", { class: "muted" }, term), h("dd", {}, value)]));
-}
-
 // A whole amount in the currency's major units, for the length of a bar.
 function major(minor, currency) {
-  return Math.round(Number(minor || 0) / 10 ** (EXPONENTS[currency] ?? 2));
+  return Math.round(Number(minor || 0) / 10 ** exponent(currency));
 }
 
 function ageingBars(ageing, currency, link, title) {
@@ -141,7 +122,7 @@ export async function dashboard(main, params, me) {
 function receivablesTotals(receivables) {
   if (receivables.error) return errorLine(receivables.error);
   const totals = receivables.totals || [];
-  if (!totals.length) return empty(t("receivables_empty", "No receivables."));
+  if (!totals.length) return emptyLine(t("receivables_empty", "No receivables."));
   return totals.map((row) => h("div", {},
     h("h3", {}, `${t("balance")}: ${money(row.balance_minor, row.currency)}`),
     ageingBars(row.ageing, row.currency, "#/receivables", t("receivables_ageing"))));
@@ -211,7 +192,7 @@ export async function drilldown(main, { list, query }) {
   const shape = Object.hasOwn(DRILLDOWNS, list) ? DRILLDOWNS[list] : null;
   const back = h("p", {}, h("a", { href: "#/dashboard" }, `← ${t("dashboard")}`));
   if (!shape) {
-    clear(main, page(t("not_found", "Not found")), back, empty(t("unknown_list", "There is no such list.")));
+    clear(main, page(t("not_found", "Not found")), back, emptyLine(t("unknown_list", "There is no such list.")));
     return;
   }
   const filters = Object.fromEntries([...query].filter(([name, value]) => value && name !== "page_size" && name !== "page_token"));
@@ -454,7 +435,7 @@ export async function receivables(main, { query }) {
   clear(main, page(t("receivables")),
     h("p", { class: "muted" }, `${t("as_of", "As of")}: ${when(found.as_of)}`),
     accounts,
-    !regions.length && !totals.length ? empty(t("receivables_empty", "No receivables.")) : null,
+    !regions.length && !totals.length ? emptyLine(t("receivables_empty", "No receivables.")) : null,
     h("div", { class: "grid", "data-testid": "receivables-ageing" },
       totals.map((row) => receivablesCard(row, `${t("all_regions", "All regions")} (${row.currency})`, null, "receivables-total")),
       regions.map((row) => receivablesCard(row, `${row.region || "—"} (${row.currency})`, row.region ? linkOf(row.region) : null, "receivables-region"))));

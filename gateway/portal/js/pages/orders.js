@@ -3,7 +3,7 @@
 
 import { accessToken, api, ApiError } from "../api.js";
 import { register, t } from "../i18n.js";
-import { clear, field, h, money, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
+import { clear, field, h, money, onSubmit, orderLink, page, pagedTable, problemBox, toast, when } from "../ui.js";
 
 register({
   choose_model: "选择车型", unit_price: "单价", total_price: "合计", order_placed: "订单已提交",
@@ -22,10 +22,6 @@ const LIVE_TYPES = [
   "order.stage_reached", "order.vehicle_shipped", "order.vehicle_arrived", "order.vehicle_delivered",
   "order.scheduled", "order.approved", "order.rejected", "order.cancelled", "order.vehicle_late",
 ];
-
-export function orderLink(number) {
-  return h("a", { href: `#/orders/${encodeURIComponent(number)}` }, number);
-}
 
 export async function list(main, { query }, me) {
   const status = query.get("status") || "";

@@ -4,7 +4,9 @@
 
 import { ApiError, api } from "../api.js";
 import { register, t } from "../i18n.js";
-import { clear, field, h, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
+import {
+  clear, emptyLine, errorLine, facts, field, h, listTable, onSubmit, page, pagedTable, problemBox, requestLink, toast, when,
+} from "../ui.js";
 
 register({
   look_up: "查询", vin_not_shown: "该车主信息不向贵站显示（仅在贵站处理该车期间及之后 30 天内可见）。",
@@ -53,10 +55,6 @@ function paragraphs(text, attributes = {}) {
   return h("div", attributes, String(text || "").split(/\n{2,}|\r?\n/).map((line) => h("p", {}, line)));
 }
 
-export function requestLink(id, text) {
-  return h("a", { href: `#/support/${encodeURIComponent(id)}` }, text || id);
-}
-
 function articleLink(id, text) {
   return h("a", { href: `#/knowledge?article=${encodeURIComponent(id)}` }, text || id);
 }
@@ -66,30 +64,11 @@ function statusBadge(status, attributes = {}) {
   return h("span", { class: tone, ...attributes }, status);
 }
 
-function empty(text) {
-  return h("p", { class: "empty" }, text);
-}
-
 function refusedOrMissing(error) {
   return error instanceof ApiError && (error.status === 403 || error.status === 404);
 }
 
-function errorLine(error) {
-  return h("p", { class: "problem", role: "alert" }, error.message);
-}
-
 // A list of term/value pairs; pairs without a value are left out.
-function facts(pairs) {
-  return h("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined && value !== null && value !== "" && value !== false)
-    .flatMap(([term, value]) => [h("dt", { class: "muted" }, term), h("dd", {}, value)]));
-}
-
-function simpleTable(columns, rows) {
-  return h("div", { class: "table-wrap" }, h("table", {},
-    h("thead", {}, h("tr", {}, columns.map(([text, , opts]) => h("th", { scope: "col", class: opts?.num ? "num" : opts?.narrow ? "hide-narrow" : null }, text)))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, columns.map(([, cell, opts]) => h("td", { class: opts?.num ? "num" : opts?.narrow ? "hide-narrow" : null }, cell(row))))))));
-}
-
 // A small search form whose values go into the address, so the page can be linked and reloaded.
 function addressForm(base, inputs, buttonText, current) {
   const form = h("form", { class: "row", role: "search" }, inputs, h("button", { type: "submit" }, buttonText));
@@ -124,15 +103,15 @@ export async function vehicle(main, { query }, me) {
   await Promise.all([
     api("GET", `${path}/owner`).then((view) => showOwner(owner, view, me), (error) => {
       const polite = refusedOrMissing(error)
-        ? empty(error.status === 404 && !isStation(me) ? t("no_owner_known", "No owner is known for this car.")
+        ? emptyLine(error.status === 404 && !isStation(me) ? t("no_owner_known", "No owner is known for this car.")
           : t("vin_not_shown", "The owner is not shown to your station: it is shown while your station works on the car (a support request or a repair) and for 30 days after."))
         : errorLine(error);
       clear(owner, h("h2", {}, t("owner")), polite);
     }),
     api("GET", `${path}/service-history`).then((found) => showHistory(history, found, vin, me),
-      (error) => clear(history, h("h2", {}, t("history")), refusedOrMissing(error) ? empty(t("no_history", "No service history for this car.")) : errorLine(error))),
+      (error) => clear(history, h("h2", {}, t("history")), refusedOrMissing(error) ? emptyLine(t("no_history", "No service history for this car.")) : errorLine(error))),
     api("GET", `${path}/bulletins`).then((found) => showBulletins(bulletins, found),
-      (error) => clear(bulletins, h("h2", {}, t("bulletins")), refusedOrMissing(error) ? empty(t("no_bulletins", "No bulletins apply to this car.")) : errorLine(error))),
+      (error) => clear(bulletins, h("h2", {}, t("bulletins")), refusedOrMissing(error) ? emptyLine(t("no_bulletins", "No bulletins apply to this car.")) : errorLine(error))),
   ]);
 }
 
@@ -156,15 +135,15 @@ function showHistory(section, found, vin, me) {
   const requests = found.requests || [];
   const repairs = found.repairs || [];
   clear(section, h("h2", {}, t("history")),
-    !requests.length && !repairs.length ? empty(t("no_history", "No service history for this car.")) : null,
-    requests.length ? [h("h3", {}, t("support_requests", "Support requests")), simpleTable([
+    !requests.length && !repairs.length ? emptyLine(t("no_history", "No service history for this car.")) : null,
+    requests.length ? [h("h3", {}, t("support_requests", "Support requests")), listTable([
       [t("subject"), (r) => requestLink(r.id, r.subject)],
       [t("station", "Station"), (r) => r.station_code, { narrow: true }],
       [t("priority"), (r) => label("priority", r.priority)],
       [t("status"), (r) => statusBadge(r.status)],
       [t("opened", "Opened"), (r) => when(r.opened_at), { narrow: true }],
     ], requests)] : null,
-    repairs.length ? [h("h3", {}, t("repairs", "Repairs")), simpleTable([
+    repairs.length ? [h("h3", {}, t("repairs", "Repairs")), listTable([
       [t("repaired_at", "Repaired"), (r) => when(r.repaired_at)],
       [t("station", "Station"), (r) => r.station_code, { narrow: true }],
       [t("mileage_km", "Mileage (km)"), (r) => r.mileage_km, { num: true }],
@@ -179,7 +158,7 @@ function showBulletins(section, found) {
   clear(section, h("h2", {}, t("bulletins")),
     articles.length
       ? h("ul", {}, articles.map((a) => h("li", {}, a.bulletin_number ? `${a.bulletin_number} · ` : "", articleLink(a.id, a.title))))
-      : empty(t("no_bulletins", "No bulletins apply to this car.")));
+      : emptyLine(t("no_bulletins", "No bulletins apply to this car.")));
 }
 
 // --- Knowledge base ----------------------------------------------------------------------------------
@@ -409,7 +388,7 @@ function lateness(late) {
 function threadView(thread) {
   if (thread.error) return errorLine(thread.error);
   const messages = thread.messages || [];
-  if (!messages.length) return empty(t("no_messages", "No messages yet."));
+  if (!messages.length) return emptyLine(t("no_messages", "No messages yet."));
   return h("ol", { class: "timeline", "data-testid": "request-thread" }, messages.map((m) =>
     h("li", { class: m.asks_station ? "hold" : null },
       h("div", { class: "muted" }, `${m.author_role === "engineer" ? t("engineer", "Engineer") : t("station", "Station")} · ${m.author} · ${when(m.created_at)}`,
@@ -528,17 +507,17 @@ export async function parts(main, { query }) {
   try {
     found = await api("GET", `/stock/parts/${encodeURIComponent(number)}/availability`);
   } catch (error) {
-    clear(result, error instanceof ApiError && error.status === 404 ? empty(t("no_such_part", "There is no such part.")) : errorLine(error));
+    clear(result, error instanceof ApiError && error.status === 404 ? emptyLine(t("no_such_part", "There is no such part.")) : errorLine(error));
     return;
   }
   const rows = [...(found.own ? [{ ...found.own, own: true }] : []), ...(found.nearby || [])];
   clear(result,
     h("h2", {}, `${found.part_number} ${found.description ? `· ${found.description}` : ""}`),
-    rows.length ? simpleTable([
+    rows.length ? listTable([
       [t("location", "Location"), (l) => [l.location_name || l.location_code, " ", l.own ? h("span", { class: "badge good" }, t("own_location", "yours")) : null]],
       [t("kind", "Kind"), (l) => l.location_kind, { narrow: true }],
       [t("region"), (l) => l.region, { narrow: true }],
       [t("available", "Available"), (l) => l.available ?? 0, { num: true }],
       [t("distance_km", "Distance (km)"), (l) => (l.own ? "" : l.distance_km >= 0 ? Number(l.distance_km).toFixed(1) : "—"), { num: true }],
-    ], rows) : empty(t("no_part_elsewhere", "No stock of this part nearby.")));
+    ], rows) : emptyLine(t("no_part_elsewhere", "No stock of this part nearby.")));
 }

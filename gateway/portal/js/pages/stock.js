@@ -3,8 +3,7 @@
 
 import { api } from "../api.js";
 import { register, t } from "../i18n.js";
-import { clear, field, h, onSubmit, page, pagedTable, problemBox, toast, when } from "../ui.js";
-import { orderLink } from "./orders.js";
+import { clear, field, h, onSubmit, orderLink, page, pagedTable, problemBox, toast, when } from "../ui.js";
 
 register({
   age_days: "库龄（天）", location: "位置", reserved_for: "预留给", held_until: "保留至",

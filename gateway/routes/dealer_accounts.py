@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from starlette.concurrency import run_in_threadpool
 
 from dealernet.v1 import dealer_account_pb2
-from gateway import API_PREFIX, roles, statement_export
+from gateway import api_link, roles, statement_export
 from gateway.backends import Services, as_dict, call, metadata_for
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
 from gateway.security import require
@@ -172,11 +171,6 @@ class ConfirmationBody(BaseModel):
 # --- Links ----------------------------------------------------------------------------------------
 
 
-def _link(path: str, **filters: str) -> str:
-    query = urlencode({key: value for key, value in filters.items() if value})
-    return f"{API_PREFIX}/{path}" + (f"?{query}" if query else "")
-
-
 def with_invoice_links(account: dict[str, Any]) -> dict[str, Any]:
     """The account with `invoices`: the route listing its invoices, and per ageing bucket the
     route listing the open invoices in that bucket."""
@@ -184,9 +178,9 @@ def with_invoice_links(account: dict[str, Any]) -> dict[str, Any]:
     return {
         **account,
         "invoices": {
-            "all": _link("invoices", dealer_code=code),
+            "all": api_link("invoices", dealer_code=code),
             "by_ageing_bucket": {
-                bucket: _link("invoices", dealer_code=code, ageing_bucket=bucket) for bucket in AGEING_BUCKETS
+                bucket: api_link("invoices", dealer_code=code, ageing_bucket=bucket) for bucket in AGEING_BUCKETS
             },
         },
     }
@@ -197,10 +191,10 @@ def receivables_answer(receivables: dict[str, Any]) -> dict[str, Any]:
     return {
         **receivables,
         "regions": [
-            {**row, "list": _link("dealer-accounts", region=row.get("region", ""))}
+            {**row, "list": api_link("dealer-accounts", region=row.get("region", ""))}
             for row in receivables.get("regions", [])
         ],
-        "totals": [{**row, "list": _link("dealer-accounts")} for row in receivables.get("totals", [])],
+        "totals": [{**row, "list": api_link("dealer-accounts")} for row in receivables.get("totals", [])],
     }
 
 

@@ -10,12 +10,11 @@ counts. Headquarters and operations only; the monitor service refuses anyone els
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 
 from dealernet.v1 import monitor_pb2
-from gateway import API_PREFIX, roles
+from gateway import api_link, roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import SERVICE_UNAVAILABLE
 from gateway.security import require
@@ -30,8 +29,7 @@ Code = Annotated[str, Query(max_length=40)]
 
 
 def _list(path: str, **filters: str) -> str:
-    query = urlencode({key: value for key, value in filters.items() if value})
-    return f"{API_PREFIX}/dashboard/{path}" + (f"?{query}" if query else "")
+    return api_link(f"dashboard/{path}", **filters)
 
 
 def _with_lists(items: list[dict[str, Any]], path: str, filter_name: str, key: str = "key") -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 
@@ -56,3 +56,17 @@ def fresh_database() -> Iterator[Callable[[str], str]]:
         return url
 
     yield make
+
+
+@pytest.fixture(scope="module")
+def demo_channel(fresh_database: Callable[[str], str]) -> Callable[[Iterable[str]], None]:
+    """Empty databases for the given components, then the demo channel of `make seed` in them."""
+
+    def make(components: Iterable[str]) -> None:
+        from scripts import seed_demo
+
+        for component in components:
+            fresh_database(component)
+        seed_demo.seed()
+
+    return make

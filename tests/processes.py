@@ -116,3 +116,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def forget_plant_queues(amqp_uri: str) -> None:
+    """Test databases start empty, so order numbers and VINs repeat from one run to the next:
+    the plant's queues must not replay the previous run's cars onto this run's."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    for queue in ("plant.schedule", "order.plant-feed"):
+        connection.channel().queue_delete(queue)
+    connection.close()

@@ -7,19 +7,27 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pika
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gateway import API_PREFIX
 from plumbing import settings as settings_module
-from tests.processes import BIN, ROOT, free_port, procfile_processes, queue_consumed, running, wait_for
+from tests.processes import (
+    BIN,
+    ROOT,
+    forget_plant_queues,
+    free_port,
+    procfile_processes,
+    queue_consumed,
+    running,
+    wait_for,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "portal"
@@ -53,20 +61,11 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(fresh_database: Callable[[str], str], amqp_uri: str) -> Iterator[Portal]:
+def portal(demo_channel: Callable[[Iterable[str]], None], amqp_uri: str) -> Iterator[Portal]:
     """Fresh databases with the demo channel, the plant's queues emptied, then every Procfile
     process but the plant simulator under honcho, on free ports."""
-    from scripts import seed_demo
-
-    for component in ("gateway", *settings_module.SERVICE_NAMES):
-        fresh_database(component)
-    seed_demo.seed()
-    # The databases start empty, so order numbers and VINs repeat from one run to the next:
-    # the plant's queues must not replay the previous run's cars onto this run's.
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    for queue in ("plant.schedule", "order.plant-feed"):
-        connection.channel().queue_delete(queue)
-    connection.close()
+    demo_channel(("gateway", *settings_module.SERVICE_NAMES))
+    forget_plant_queues(amqp_uri)
     port = free_port()
     env = {"DEALERNET_GATEWAY_PORT": str(port)}
     env |= {f"DEALERNET_{service.upper()}_GRPC_PORT": str(free_port()) for service in settings_module.SERVICE_NAMES}

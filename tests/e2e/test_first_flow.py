@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ import pika
 import pytest
 
 from gateway import API_PREFIX
-from tests.processes import BIN, ROOT, running, wait_for
+from plumbing.settings import SERVICE_NAMES
+from tests.processes import BIN, ROOT, forget_plant_queues, running, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -36,19 +37,12 @@ PASSWORD = "demo-pass"
 
 
 @pytest.fixture(scope="module")
-def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_module: Any) -> Iterator[httpx.Client]:
-    from scripts import seed_demo
-
-    for component in ("gateway", "order", "inventory", "customer", "station", "monitor"):
-        fresh_database(component)
-    seed_demo.seed()
+def gateway(
+    demo_channel: Callable[[Iterable[str]], None], amqp_uri: str, monkeypatch_module: Any
+) -> Iterator[httpx.Client]:
+    demo_channel(("gateway", *SERVICE_NAMES))
     TRACE_FILE.unlink(missing_ok=True)
-    # The databases start empty, so order numbers and VINs repeat from one run to the next:
-    # the plant's queues must not replay the previous run's cars onto this run's.
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    for queue in ("plant.schedule", "order.plant-feed"):
-        connection.channel().queue_delete(queue)
-    connection.close()
+    forget_plant_queues(amqp_uri)
     for key, value in NETWORK_ENV.items():
         monkeypatch_module.setenv(key, value)
     with running([str(BIN / "honcho"), "start", "-f", "Procfile"], env=NETWORK_ENV, log_name="network"):
@@ -61,12 +55,6 @@ def gateway(fresh_database: Callable[[str], str], amqp_uri: str, monkeypatch_mod
         )
         yield client
         client.close()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
 
 
 def login(client: httpx.Client, username: str) -> dict[str, str]:

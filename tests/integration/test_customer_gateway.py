@@ -18,11 +18,11 @@ from customer_service import imports
 from customer_service.grpc_api import CustomerServicer
 from customer_service.models import RelationshipRow, metadata, tables
 from dealernet.v1 import customer_pb2_grpc
-from gateway import API_PREFIX
 from gateway.routes.customers import MAX_IMPORT_BYTES
 from plumbing.db import Database
 from plumbing.principal import Principal, Role
 from tests import processes
+from tests.gateway_client import bearer, gateway_calling
 
 pytestmark = pytest.mark.integration
 
@@ -66,24 +66,14 @@ def serve_in_process(servicer: CustomerServicer) -> tuple[grpc.Server, int]:
 
 
 @pytest.fixture
-def gateway(db: Database, amqp_uri: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def gateway(db: Database, amqp_uri: str) -> Iterator[TestClient]:
     # amqp_uri: the gateway's live feed subscribes on start; its vhost must exist.
-    from gateway.app import app
-
     server, port = serve_in_process(CustomerServicer(db))
-    monkeypatch.setenv("DEALERNET_CUSTOMER_GRPC_PORT", str(port))
     try:
-        with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
+        with gateway_calling({"customer": port}) as client:
             yield client
     finally:
         server.stop(grace=None)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    from gateway import tokens
-
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 def register(client: TestClient, principal: Principal, body: dict[str, Any]) -> str:

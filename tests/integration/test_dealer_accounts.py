@@ -17,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from gateway import API_PREFIX, tokens
 from order_service import dealer_accounts, orders, receivables
 from order_service.dealer_accounts import OverduePolicy
 from order_service.grpc_api import register_servicers
@@ -39,6 +38,7 @@ from plumbing.errors import NotFound, Refused, ValidationFailed
 from plumbing.principal import AccountRole, Principal
 from plumbing.vin import vin_check_digit
 from tests import processes
+from tests.gateway_client import bearer, gateway_calling
 from tests.processes import nameko_service, queue_consumed, running, wait_for
 
 pytestmark = pytest.mark.integration
@@ -683,21 +683,12 @@ def order_network(database: Database, amqp_uri: str) -> Iterator[Database]:
 
 @pytest.fixture(scope="module")
 def gateway(database: Database, amqp_uri: str) -> Iterator[TestClient]:
-    from gateway.app import app
-
     server, port = processes.serve_in_process(lambda _, grpc_server: register_servicers(database, grpc_server), None)
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DEALERNET_ORDER_GRPC_PORT", str(port))
-            with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
-                yield client
+        with gateway_calling({"order": port}) as client:
+            yield client
     finally:
         server.stop(grace=None)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 def test_a_shipped_car_raises_an_invoice_that_is_paid_and_the_statement_balances(

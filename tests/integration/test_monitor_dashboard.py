@@ -26,6 +26,7 @@ from plumbing.db import Database, event_envelope
 from plumbing.grpc_support import DomainErrorInterceptor
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import GRPC_METADATA_KEY, Principal, Role
+from tests.gateway_client import bearer, gateway_calling
 from tests.processes import nameko_service, queue_consumed, running, wait_for
 
 pytestmark = pytest.mark.integration
@@ -82,12 +83,8 @@ def stub(monitor_port: int) -> Iterator[monitor_pb2_grpc.MonitorServiceStub]:
 
 @pytest.fixture(scope="module")
 def gateway(monitor_port: int, amqp_uri: str) -> Iterator[TestClient]:
-    from gateway.app import app
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DEALERNET_MONITOR_GRPC_PORT", str(monitor_port))
-        with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
-            yield client
+    with gateway_calling({"monitor": monitor_port}) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +101,6 @@ def broker(amqp_uri: str) -> Iterator[Any]:
 
 def as_principal(principal: Principal) -> tuple[tuple[str, str], ...]:
     return ((GRPC_METADATA_KEY, principal.to_json()),)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    from gateway import tokens
-
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 T0 = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)

@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from dealernet.v1 import order_pb2, order_pb2_grpc
-from gateway import API_PREFIX
 from order_service import domain, orders, tracking
 from order_service.grpc_api import OrderServicer
 from order_service.models import (
@@ -38,6 +37,7 @@ from plumbing.grpc_support import FIELD_VIOLATIONS_KEY
 from plumbing.principal import GRPC_METADATA_KEY, AccountRole, Principal, Role
 from plumbing.vin import vin_problem
 from tests import processes
+from tests.gateway_client import bearer, gateway_calling
 
 pytestmark = pytest.mark.integration
 
@@ -876,23 +876,13 @@ def test_headquarters_actions_are_refused_to_the_ordering_dealer_and_dealer_acti
 
 
 @pytest.fixture
-def gateway(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    from gateway.app import app
-
+def gateway(db: Database, amqp_uri: str) -> Iterator[TestClient]:
     server, port = serve_in_process(OrderServicer(db))
-    monkeypatch.setenv("DEALERNET_ORDER_GRPC_PORT", str(port))
     try:
-        with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
+        with gateway_calling({"order": port}) as client:
             yield client
     finally:
         server.stop(grace=None)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    from gateway import tokens
-
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 ORDER_BODY = {"model_code": "AUR", "trim_code": "EX", "colour_code": "WHT", "option_codes": ["SUNROOF"]}

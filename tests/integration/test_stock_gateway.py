@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from dealernet.v1 import inventory_pb2, inventory_pb2_grpc
-from gateway import API_PREFIX
 from inventory_service import stock
 from inventory_service.grpc_api import InventoryServicer
 from inventory_service.models import LocationRow, MovementRow, StockVehicleRow, metadata, tables
@@ -22,6 +21,7 @@ from plumbing.errors import Refused
 from plumbing.principal import AccountRole, Principal, Role
 from plumbing.vin import vin_check_digit
 from tests import processes
+from tests.gateway_client import bearer, gateway_calling
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.integration
@@ -86,23 +86,12 @@ def gateway(database: Database, amqp_uri: str) -> Iterator[TestClient]:
     hang on shutdown (aio-pika's reconnect task outlives the cancelled connect), and a test that
     never reaches the service stops it that soon. amqp_uri makes sure the feed's vhost exists.
     """
-    from gateway.app import app
-
     server, port = serve_in_process(InventoryServicer(database))
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DEALERNET_INVENTORY_GRPC_PORT", str(port))
-            with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
-                yield client
+        with gateway_calling({"inventory": port}) as client:
+            yield client
     finally:
         server.stop(grace=None)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    from gateway import tokens
-
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 def receive_cars(db: Database, location_code: str, *serials: int, model_code: str = "AUR", days_ago: int = 10) -> None:

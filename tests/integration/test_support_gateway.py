@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from dealernet.v1 import support_pb2_grpc
-from gateway import API_PREFIX
 from plumbing.db import Database
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
 from station_service.grpc_api import SupportServicer
 from station_service.models import StationOperatorRow, metadata, tables
 from tests import processes
+from tests.gateway_client import bearer, gateway_calling
 
 pytestmark = pytest.mark.integration
 
@@ -86,23 +86,12 @@ def gateway(database: Database, amqp_uri: str) -> Iterator[TestClient]:
     # One gateway for the whole module, the rows emptied per test: its live feed subscribes to
     # the broker on start (amqp_uri makes the vhost), and a feed stopped while still connecting
     # has been seen to hang in aio-pika's reconnect loop.
-    from gateway.app import app
-
     server, port = serve_in_process(SupportServicer(database))
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("DEALERNET_STATION_GRPC_PORT", str(port))
-            with TestClient(app, base_url=f"http://testserver{API_PREFIX}") as client:
-                yield client
+        with gateway_calling({"station": port}) as client:
+            yield client
     finally:
         server.stop(grace=None)
-
-
-def bearer(client: TestClient, principal: Principal) -> dict[str, str]:
-    from gateway import tokens
-
-    settings = client.app.state.settings  # type: ignore[attr-defined]
-    return {"Authorization": f"Bearer {tokens.issue(principal, settings.token_secret, 60)}"}
 
 
 def open_request(client: TestClient, principal: Principal = STATION_A, **changes: Any) -> dict[str, Any]:

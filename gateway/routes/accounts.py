@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import accounts, roles
 from gateway.problems import Problem
+from gateway.routes import PageSize
 from gateway.security import require
 from plumbing.errors import ValidationFailed
 from plumbing.grpc_support import Page, decode_page_token
@@ -50,7 +51,7 @@ def _refused(exc: accounts.AccountRefused) -> Problem:
 def list_accounts(
     request: Request,
     org_code: str | None = Query(None, max_length=20),
-    page_size: int = Query(50, ge=1, le=500),
+    page_size: PageSize = 50,
     page_token: str = Query("", max_length=200),
     principal: Principal = Depends(require(*roles.ACCOUNT_KEEPERS)),
 ) -> dict[str, Any]:

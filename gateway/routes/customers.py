@@ -18,6 +18,7 @@ from dealernet.v1 import customer_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call, metadata_for
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
+from gateway.routes import PageSize
 from gateway.security import require
 from gateway.uploads import csv_answers, csv_request_body, read_csv
 from plumbing.principal import Principal
@@ -39,7 +40,6 @@ _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 
 CustomerId = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, pattern=_UUID)]
-PageSize = Annotated[int, Query(ge=1, le=500)]
 
 
 class CustomerBody(BaseModel):

@@ -23,6 +23,7 @@ from dealernet.v1 import dealer_account_pb2
 from gateway import api_link, roles, statement_export
 from gateway.backends import Services, as_dict, call, metadata_for
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE, Problem
+from gateway.routes import PageSize
 from gateway.security import require
 from gateway.uploads import CSV_MEDIA_TYPE, csv_answers, csv_request_body, read_csv
 from plumbing.principal import Principal
@@ -43,7 +44,6 @@ AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 _DEALER_CODE = r"^[A-Za-z0-9_-]{1,20}$"
 _CURRENCY = r"^[A-Z]{3}$"
 
-PageSize = Annotated[int, Query(ge=1, le=500)]
 PageToken = Annotated[str, Query(max_length=500)]
 DealerFilter = Annotated[
     str, Query(max_length=20, description="One dealer's code; a dealer sees only its own, and another's is 404.")

@@ -17,6 +17,7 @@ from dealernet.v1 import monitor_pb2
 from gateway import api_link, roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import SERVICE_UNAVAILABLE
+from gateway.routes import PageSize
 from gateway.security import require
 from plumbing.principal import Principal
 
@@ -24,7 +25,6 @@ router = APIRouter(responses=SERVICE_UNAVAILABLE)
 
 WATCHERS = roles.WATCHERS
 
-PageSize = Annotated[int, Query(ge=1, le=500)]
 Code = Annotated[str, Query(max_length=40)]
 
 

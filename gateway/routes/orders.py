@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealernet.v1 import dealer_account_pb2, order_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import REFUSED, SERVICE_UNAVAILABLE
+from gateway.routes import PageSize
 from gateway.security import require
 from plumbing.principal import Principal
 
@@ -103,7 +104,7 @@ async def list_orders(
     services: Services,
     principal: Principal = Depends(require(*roles.DEALER_VIEWS)),
     status: str = "",
-    page_size: int = Query(50, ge=1, le=500),
+    page_size: PageSize = 50,
     page_token: str = "",
 ) -> dict[str, Any]:
     request = order_pb2.ListOrdersRequest(status=status, page_size=page_size, page_token=page_token)
@@ -222,7 +223,7 @@ async def alerts(
     services: Services,
     principal: Principal = Depends(require(*roles.WATCHERS)),
     kind: str = "",
-    page_size: int = Query(50, ge=1, le=500),
+    page_size: PageSize = 50,
     page_token: str = "",
 ) -> dict[str, Any]:
     request = order_pb2.ListAlertsRequest(kind=kind, page_size=page_size, page_token=page_token)

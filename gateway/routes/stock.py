@@ -12,6 +12,7 @@ from dealernet.v1 import inventory_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import NOT_FOUND, REFUSED, SERVICE_UNAVAILABLE
+from gateway.routes import PageSize
 from gateway.security import require
 from plumbing.principal import Principal
 
@@ -26,8 +27,6 @@ Vin = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 # A reason that is only blanks explains nothing.
 ReasonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 CustomerId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
-
-PageSize = Annotated[int, Query(ge=1, le=500)]
 
 
 class CustomerBody(BaseModel):

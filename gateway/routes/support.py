@@ -23,6 +23,7 @@ from dealernet.v1 import support_pb2
 from gateway import roles
 from gateway.backends import Services, as_dict, call
 from gateway.problems import REFUSED, SERVICE_UNAVAILABLE, Problem
+from gateway.routes import PageSize
 from gateway.security import require
 from plumbing.principal import Principal, Role
 
@@ -36,7 +37,6 @@ MAX_TEXT = 10_000
 MAX_ARTICLE_TEXT = 20_000
 MAX_MILEAGE_KM = 2_000_000
 
-PageSize = Annotated[int, Query(ge=1, le=500)]
 RequestId = Annotated[str, Path(max_length=64, examples=["9d1c2b4e-6a0f-4c3e-8b1d-2f7e5a9c0d13"])]
 ArticleId = Annotated[str, Path(max_length=64, examples=["4b7e0c1a-3d2f-4e5a-9b8c-1a2b3c4d5e6f"])]
 Vin = Annotated[str, Path(min_length=1, max_length=17, examples=["LDN2A4C19R0000001"])]

@@ -156,10 +156,11 @@ class _StatementPDF(FPDF):
             bold = main.with_name(f"{main.stem}-Bold{main.suffix}")
             self.add_font("statement", "", str(main))
             self.add_font("statement", "B", str(bold if bold.is_file() else main))
+            # A fallback font is read once (a CJK font is megabytes) and serves bold text too:
+            # it has no bold of its own to offer.
             for number, path in enumerate(fallbacks):
-                for style in ("", "B"):
-                    self.add_font(f"fallback{number}", style, str(path))
-            self.set_fallback_fonts([f"fallback{number}" for number in range(len(fallbacks))])
+                self.add_font(f"fallback{number}", "", str(path))
+            self.set_fallback_fonts([f"fallback{number}" for number in range(len(fallbacks))], exact_match=False)
             self.family_name = "statement"
             self.printable = printable_text
         self.running_title = self.printable(running_title)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import context
+from alembic import context, op
 from sqlalchemy import MetaData, engine_from_config, pool
 
 from plumbing import settings as settings_module
+from plumbing.db import drop_outbox_notify_ddl, outbox_notify_ddl
 
 
 def run(metadata: MetaData, service: str) -> None:
@@ -21,3 +22,14 @@ def run(metadata: MetaData, service: str) -> None:
         context.configure(connection=connection, target_metadata=metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
+
+
+def create_outbox_notify(service: str) -> None:
+    """In a migration: the trigger that wakes the service's relay (`db.outbox_notify_ddl`)."""
+    for statement in outbox_notify_ddl(service):
+        op.execute(statement)
+
+
+def drop_outbox_notify() -> None:
+    for statement in drop_outbox_notify_ddl():
+        op.execute(statement)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import select as select_module
 import sys
 import time
 import uuid
@@ -11,13 +13,14 @@ from typing import Any
 
 import pika
 import pika.exceptions
+import psycopg2
 import pytest
 from opentelemetry import trace
 from sqlalchemy import func, select, text
 
 from order_service.models import tables
 from plumbing import tracing
-from plumbing.db import Database
+from plumbing.db import OUTBOX_NOTIFY_CHANNEL, Database
 from plumbing.relay import BrokerPublisher, relay_batch
 from tests.processes import running, wait_for
 
@@ -204,3 +207,54 @@ def test_a_claimed_message_is_claimed_once(database: Database) -> None:
     with database.unit_of_work() as uow:
         assert not uow.claim_message(message_id, "inventory.on_order_placed")
         assert uow.claim_message(message_id, "customer.on_order_placed")
+
+
+# Every service database with an outbox, and the name its relay listens for.
+OUTBOX_SERVICES = {
+    "order": "order_service.models",
+    "inventory": "inventory_service.models",
+    "customer": "customer_service.models",
+    "station": "station_service.models",
+    "monitor": "monitor_service.models",
+}
+
+
+@pytest.mark.parametrize("service", sorted(OUTBOX_SERVICES))
+def test_the_database_wakes_the_relay_once_per_committed_transaction_and_never_for_a_rollback(
+    service: str, fresh_database: Callable[[str], str]
+) -> None:
+    url = fresh_database(service)
+    db = Database(service, url, importlib.import_module(OUTBOX_SERVICES[service]).tables, pool_size=1)
+    listener = psycopg2.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg2", ""))
+    try:
+        listener.autocommit = True
+        listener.cursor().execute(f"LISTEN {OUTBOX_NOTIFY_CHANNEL}")
+
+        def heard(within: float = 0.5) -> list[str]:
+            """The notifications that arrived, waiting up to `within` seconds for a first one
+            (they travel on a connection of their own). A second one for the same commit
+            would still be there at the next call."""
+            deadline = time.monotonic() + within
+            while not listener.notifies and (left := deadline - time.monotonic()) > 0:
+                select_module.select([listener], [], [], left)
+                listener.poll()
+            payloads = [n.payload for n in listener.notifies if n.channel == OUTBOX_NOTIFY_CHANNEL]
+            listener.notifies.clear()
+            return payloads
+
+        with db.unit_of_work() as uow:
+            uow.record_event("test.happened", {"n": 1})
+            uow.record_event("test.happened", {"n": 2})
+            assert heard() == []  # not before the commit
+            uow.commit()
+        assert heard() == [service]
+
+        with db.unit_of_work() as uow:
+            uow.record_event("test.happened", {"n": 3})  # left without a commit: rolled back
+        with db.unit_of_work() as uow:
+            uow.session.execute(text("SELECT 1"))
+            uow.commit()  # a transaction that wrote no event
+        assert heard() == []
+    finally:
+        listener.close()
+        db.engine.dispose()

@@ -301,6 +301,25 @@ def test_a_retried_request_returns_the_first_orders_and_creates_nothing_more(
     assert len(events(db, "order.placed")) == 2
 
 
+def test_a_retry_after_the_colour_was_withdrawn_still_gets_its_order(
+    db: Database, stub: order_pb2_grpc.OrderServiceStub
+) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO catalogue_colours (model_code, code, name) VALUES ('AUR', 'TEAL', 'Teal')"))
+    request = place_request(colour_code="TEAL", idempotency_key="before-the-change")
+    first = rpc(stub.PlaceOrder, request, DEALER_A)
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM catalogue_colours WHERE model_code = 'AUR' AND code = 'TEAL'"))
+
+    again = rpc(stub.PlaceOrder, request, DEALER_A)
+    refused = rpc_error(stub.PlaceOrder, place_request(colour_code="TEAL", idempotency_key="after"), DEALER_A)
+
+    assert again.replayed is True
+    assert [o.order_number for o in again.orders] == [o.order_number for o in first.orders]
+    assert refused.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert count(db, "vehicle_orders") == 1
+
+
 def test_options_in_another_order_are_the_same_request(db: Database, stub: order_pb2_grpc.OrderServiceStub) -> None:
     first = rpc(stub.PlaceOrder, place_request(option_codes=["TOWBAR", "SUNROOF"], idempotency_key="k-1"), DEALER_A)
     again = rpc(stub.PlaceOrder, place_request(option_codes=["SUNROOF", "TOWBAR"], idempotency_key="k-1"), DEALER_A)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from order_service import dealer_accounts, domain, lifecycle, timeline, tracking
@@ -73,29 +73,59 @@ def large_order_limits() -> domain.LargeOrderLimits:
     )
 
 
-def _claim_idempotency_key(uow: UnitOfWork, dealer_code: str, key: str, fingerprint: str) -> list[str] | None:
-    """Claim the key for this request; the first request's order numbers when it was already used.
+# Built once: a statement object keeps its compiled form, so placing an order pays for
+# neither building nor compiling these again.
+_CLAIM_REQUEST = (
+    insert(OrderRequestRow.__table__).on_conflict_do_nothing().returning(OrderRequestRow.__table__.c.idempotency_key)
+)
+_FIRST_REQUEST = select(OrderRequestRow.request_fingerprint, OrderRequestRow.order_numbers).where(
+    OrderRequestRow.dealer_code == bindparam("dealer_code"), OrderRequestRow.idempotency_key == bindparam("key")
+)
+_NEXT_ORDER_NUMBERS = select(order_number_seq.next_value()).select_from(
+    func.generate_series(1, bindparam("count", type_=Integer))
+)
+
+
+def _first_request(uow: UnitOfWork, dealer_code: str, key: str, fingerprint: str) -> list[str] | None:
+    """The order numbers a request with this key already placed; None when the key is new."""
+    first = uow.session.execute(_FIRST_REQUEST, {"dealer_code": dealer_code, "key": key}).first()
+    if first is None:
+        return None
+    if first.request_fingerprint != fingerprint:
+        raise Refused(f"idempotency_key '{key}' was already used for a different order; use a new key for a new order")
+    return list(first.order_numbers)
+
+
+def _claim_idempotency_key(
+    uow: UnitOfWork, dealer_code: str, key: str, fingerprint: str, numbers: list[str]
+) -> list[str] | None:
+    """Claim the key for the orders about to be placed; the first request's order numbers
+    when it was already used (the numbers drawn for this one are then left unused).
 
     A concurrent request with the same key waits on the primary key until the first one
     commits (then sees its orders) or rolls back (then takes the key itself).
     """
-    table = OrderRequestRow.__table__
     claimed = uow.session.execute(
-        insert(table)
-        .values(dealer_code=dealer_code, idempotency_key=key, request_fingerprint=fingerprint, order_numbers=[])
-        .on_conflict_do_nothing()
-        .returning(table.c.idempotency_key)
+        _CLAIM_REQUEST,
+        {
+            "dealer_code": dealer_code,
+            "idempotency_key": key,
+            "request_fingerprint": fingerprint,
+            "order_numbers": numbers,
+        },
     ).first()
     if claimed is not None:
         return None
-    first = uow.session.execute(
-        select(OrderRequestRow.request_fingerprint, OrderRequestRow.order_numbers).where(
-            OrderRequestRow.dealer_code == dealer_code, OrderRequestRow.idempotency_key == key
-        )
-    ).one()
-    if first.request_fingerprint != fingerprint:
-        raise Refused(f"idempotency_key '{key}' was already used for a different order; use a new key for a new order")
-    return list(first.order_numbers)
+    return _first_request(uow, dealer_code, key, fingerprint)
+
+
+def _replayed(uow: UnitOfWork, order_numbers: list[str]) -> PlaceResult:
+    rows = uow.session.scalars(
+        select(VehicleOrderRow)
+        .where(VehicleOrderRow.order_number.in_(order_numbers))
+        .order_by(VehicleOrderRow.order_number)
+    ).all()
+    return PlaceResult(list(rows), replayed=True)
 
 
 def place_order(
@@ -110,23 +140,24 @@ def place_order(
         raise ValidationFailed.one("principal", "only a dealer places vehicle orders")
     assert principal.org_code is not None
     key = domain.check_idempotency_key(idempotency_key)
+    fingerprint = domain.request_fingerprint(line) if key else ""
+    try:
+        planned = domain.plan_order(load_catalogue(uow, line.model_code), line, today)
+    except ValidationFailed:
+        # A retry of an order accepted before the catalogue changed still gets that order.
+        if key and (first_orders := _first_request(uow, principal.org_code, key, fingerprint)) is not None:
+            return _replayed(uow, first_orders)
+        raise
+    sequences = sorted(uow.session.scalars(_NEXT_ORDER_NUMBERS, {"count": len(planned)}).all())
+    numbers = [domain.order_number(today.year, sequence) for sequence in sequences]
     if key:
-        first_orders = _claim_idempotency_key(uow, principal.org_code, key, domain.request_fingerprint(line))
+        first_orders = _claim_idempotency_key(uow, principal.org_code, key, fingerprint, numbers)
         if first_orders is not None:
-            rows = uow.session.scalars(
-                select(VehicleOrderRow)
-                .where(VehicleOrderRow.order_number.in_(first_orders))
-                .order_by(VehicleOrderRow.order_number)
-            ).all()
-            return PlaceResult(list(rows), replayed=True)
-    planned = domain.plan_order(load_catalogue(uow, line.model_code), line, today)
-    sequences = uow.session.scalars(
-        select(order_number_seq.next_value()).select_from(func.generate_series(1, len(planned)))
-    ).all()
+            return _replayed(uow, first_orders)
     rows = []
-    for vehicle, sequence in zip(planned, sorted(sequences), strict=True):
+    for vehicle, number in zip(planned, numbers, strict=True):
         row = VehicleOrderRow(
-            order_number=domain.order_number(today.year, sequence),
+            order_number=number,
             dealer_code=principal.org_code,
             region=principal.region,
             model_code=vehicle.model_code,
@@ -155,13 +186,6 @@ def place_order(
             },
         )
         rows.append(row)
-    numbers = [row.order_number for row in rows]
-    if key:
-        uow.session.execute(
-            update(OrderRequestRow)
-            .where(OrderRequestRow.dealer_code == principal.org_code, OrderRequestRow.idempotency_key == key)
-            .values(order_numbers=numbers)
-        )
     reason = domain.large_order_reason(planned, large_order_limits())
     if reason is not None:
         value = sum(car.list_price_minor for car in planned)

@@ -10,6 +10,7 @@ client gets 413 as a problem and the route never sees the body.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,16 +100,18 @@ class RateLimiter:
 class ConfiguredCORS:
     """Starlette's CORS middleware for the browser origins the settings name
     (`DEALERNET_CORS_ORIGINS`, comma-separated; none by default, so no other site's page
-    can call the API from a browser). Built from the settings as they are at each call, so
-    a process reads them as it starts and a test can set them."""
+    can call the API from a browser). Follows the variable as it is at each call, so a
+    process reads it as it starts and a test can set it; only that one variable is read per
+    call, not the whole settings."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._built: dict[tuple[str, ...], Any] = {}
+        self._built: dict[str, Any] = {}
 
-    def _for(self, origins: tuple[str, ...]) -> Any:
-        if origins not in self._built:
-            self._built[origins] = (
+    def _for(self, raw_origins: str) -> Any:
+        if raw_origins not in self._built:
+            origins = settings_module.cors_origins(raw_origins)
+            self._built[raw_origins] = (
                 CORSMiddleware(
                     self.app,
                     allow_origins=list(origins),
@@ -120,7 +123,7 @@ class ConfiguredCORS:
                 if origins
                 else self.app
             )
-        return self._built[origins]
+        return self._built[raw_origins]
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await self._for(settings_module.load().cors_origins)(scope, receive, send)
+        await self._for(os.environ.get(settings_module.CORS_ORIGINS_VARIABLE, ""))(scope, receive, send)

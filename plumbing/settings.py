@@ -106,6 +106,15 @@ class Settings:
         return f"{host}:{self.grpc_port(service)}"
 
 
+CORS_ORIGINS_VARIABLE = "DEALERNET_CORS_ORIGINS"
+
+
+def cors_origins(raw: str | None = None) -> tuple[str, ...]:
+    """The browser origins allowed to call the API, from `DEALERNET_CORS_ORIGINS` (comma-separated)."""
+    text = _env(CORS_ORIGINS_VARIABLE, "") if raw is None else raw
+    return tuple(origin.strip() for origin in text.split(",") if origin.strip())
+
+
 def load() -> Settings:
     return Settings(
         postgres_url=_env("DEALERNET_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432"),
@@ -124,9 +133,7 @@ def load() -> Settings:
         login_window_seconds=_whole_number("DEALERNET_LOGIN_WINDOW_SECONDS", 900, minimum=1),
         rate_limit_per_minute=_whole_number("DEALERNET_RATE_LIMIT_PER_MINUTE", 3000, minimum=1),
         rate_limit_burst=_whole_number("DEALERNET_RATE_LIMIT_BURST", 300, minimum=1),
-        cors_origins=tuple(
-            origin.strip() for origin in _env("DEALERNET_CORS_ORIGINS", "").split(",") if origin.strip()
-        ),
+        cors_origins=cors_origins(),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         reminder_days=_env("DEALERNET_REMINDER_DAYS", "7,30,60"),
         order_hold_reminder_level=_whole_number("DEALERNET_ORDER_HOLD_REMINDER_LEVEL", 2),

@@ -5,11 +5,12 @@
 
 Measured path: POST /v1/orders on a real gateway (`uvicorn gateway.app:app`, one worker),
 which verifies the dealer's bearer token and calls the real order gRPC server
-(`python -m order_service.grpc_api`): PlaceOrder claims the Idempotency-Key, prices the
-order against the catalogue, inserts it with its order.placed outbox record in one
-transaction, commits and replies. Baseline, in the same run: `bench/bare_order_endpoint.py`,
-a bare FastAPI + SQLAlchemy endpoint (uvicorn, one worker) inserting an equivalent order row
-and outbox record in one transaction, into tables of the same shape in a database of its own.
+(`python -m order_service.grpc_api`): PlaceOrder prices the order against the catalogue,
+numbers it, claims the Idempotency-Key with the order numbers, inserts the order with its
+order.placed outbox record in one transaction, commits and replies. Baseline, in the same
+run: `bench/bare_order_endpoint.py`, a bare FastAPI + SQLAlchemy endpoint (uvicorn, one
+worker) inserting an equivalent order row and outbox record in one transaction, into tables
+of the same shape in a database of its own.
 
 `--dealers` dealers (100), each with its own token and a new Idempotency-Key per order, one
 order in flight each, under two loads:

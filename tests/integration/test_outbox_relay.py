@@ -100,6 +100,28 @@ def test_a_committed_event_is_published_once_with_its_id_and_trace(database: Dat
     assert unpublished(database) == 0
 
 
+def test_an_outbox_row_holds_the_whole_envelope_and_the_callers_trace(database: Database) -> None:
+    tracing.setup("test")
+    with trace.get_tracer("test").start_as_current_span("plant event"):
+        traceparent = tracing.current_traceparent()
+        with database.unit_of_work() as uow:
+            event_id = uow.record_event("order.stage_reached", {"vin": "V", "note": "Überführung"}, version=1)
+            uow.commit()
+    with database.engine.connect() as conn:
+        row = conn.execute(select(tables.outbox).where(tables.outbox.c.event_id == uuid.UUID(event_id))).one()
+
+    assert (row.exchange, row.event_type, row.version, row.traceparent) == (
+        "order.events",
+        "order.stage_reached",
+        1,
+        traceparent,
+    )
+    assert (row.published_at, row.publish_attempts, row.last_error) == (None, 0, None)
+    assert sorted(row.payload) == ["data", "id", "occurred_at", "source", "type", "version"]
+    assert row.payload["id"] == event_id and row.payload["source"] == "order"
+    assert row.payload["data"] == {"vin": "V", "note": "Überführung"}
+
+
 def test_a_rolled_back_change_announces_nothing(database: Database) -> None:
     record(database, commit=False)
     with database.engine.connect() as conn:

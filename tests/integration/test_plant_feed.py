@@ -14,15 +14,12 @@ from typing import Any
 import pika
 import psycopg2
 import pytest
-from opentelemetry import trace
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.orm import sessionmaker
 
 from order_service import timeline, tracking
 from order_service.models import AlertRow, ParkedPlantEventRow, TimelineEntryRow, VehicleOrderRow, tables
-from order_service.plant_feed import PLANT_EXCHANGE, QUEUE, FeedUnitOfWork
-from plumbing import tracing
-from plumbing.db import OUTBOX_NOTIFY_CHANNEL, Database, UnitOfWork
+from order_service.plant_feed import PLANT_EXCHANGE, QUEUE
+from plumbing.db import OUTBOX_NOTIFY_CHANNEL, Database
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE
 from plumbing.principal import Principal, Role
 from plumbing.vin import vin_check_digit
@@ -207,38 +204,6 @@ def test_an_applied_event_wakes_the_outbox_relay(order_db: Database, broker: Any
         wait_for("the outbox NOTIFY", notified, timeout=5)
     finally:
         listener.close()
-
-
-def test_the_feeds_outbox_rows_are_those_of_any_unit_of_work(order_db: Database) -> None:
-    sessions = sessionmaker(bind=order_db.engine, expire_on_commit=False)
-    tracing.setup("test")
-    with trace.get_tracer("test").start_as_current_span("plant event"):
-        traceparent = tracing.current_traceparent()
-        ids = []
-        for unit_of_work in (UnitOfWork, FeedUnitOfWork):
-            with unit_of_work(sessions(), "order", tables) as uow:
-                ids.append(uow.record_event("order.stage_reached", {"vin": "V", "note": "Überführung"}, version=1))
-                uow.commit()
-    outbox = tables.outbox
-    with order_db.engine.connect() as conn:
-        rows = conn.execute(select(outbox).where(outbox.c.event_id.in_([uuid.UUID(i) for i in ids]))).all()
-    shapes = [
-        (
-            row.exchange,
-            row.event_type,
-            row.version,
-            row.traceparent,
-            row.published_at,
-            row.publish_attempts,
-            sorted(row.payload),
-            row.payload["data"],
-            row.payload["id"] == str(row.event_id),
-        )
-        for row in sorted(rows, key=lambda row: ids.index(str(row.event_id)))
-    ]
-    assert len(shapes) == 2 and shapes[0] == shapes[1]
-    assert shapes[1][:4] == ("order.events", "order.stage_reached", 1, traceparent)
-    assert shapes[1][7] == {"vin": "V", "note": "Überführung"} and shapes[1][8]
 
 
 def test_the_same_message_delivered_twice_is_applied_once(order_db: Database, broker: Any) -> None:

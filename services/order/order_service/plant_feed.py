@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
 import signal
 import time
@@ -37,7 +36,7 @@ from order_service import timeline, tracking
 from order_service.models import tables
 from plumbing import settings as settings_module
 from plumbing import tracing
-from plumbing.db import UnitOfWork, UnitOfWorkFactory, event_envelope
+from plumbing.db import UnitOfWork, UnitOfWorkFactory
 from plumbing.nameko_shell import DEAD_LETTER_EXCHANGE, dead_letter_queue
 
 log = logging.getLogger("dealernet.order.plant_feed")
@@ -55,36 +54,6 @@ BATCH_IDLE_SECONDS = 0.002
 BATCH_MAX_WAIT_SECONDS = 0.02
 REPORT_EVERY_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 15.0
-
-
-# The outbox insert as a driver-level statement: the feed writes an event for nearly every
-# message, and skipping SQLAlchemy's compiled-statement lookup and bind processing saves
-# about 80 of the 280 us UnitOfWork.record_event spends per event. Same
-# columns, values and envelope; the outbox's trigger wakes the relay as for any insert.
-_RECORD_EVENT = (
-    f"INSERT INTO {tables.outbox.name} (event_id, exchange, event_type, version, payload, traceparent) "
-    "VALUES (CAST(%(event_id)s AS uuid), %(exchange)s, %(event_type)s, %(version)s, CAST(%(payload)s AS jsonb), "
-    "%(traceparent)s)"
-)
-
-
-class FeedUnitOfWork(UnitOfWork):
-    """The order service's unit of work, with a cheaper outbox insert for the feed's many events."""
-
-    def record_event(self, event_type: str, data: dict[str, Any], *, version: int = 1) -> str:
-        envelope = event_envelope(self.service, event_type, data, version)
-        self.session.connection().exec_driver_sql(
-            _RECORD_EVENT,
-            {
-                "event_id": envelope["id"],
-                "exchange": f"{self.service}.events",
-                "event_type": event_type,
-                "version": version,
-                "payload": json.dumps(envelope),
-                "traceparent": tracing.current_traceparent(),
-            },
-        )
-        return str(envelope["id"])
 
 
 @dataclass(frozen=True)
@@ -384,7 +353,7 @@ def main() -> None:
     engine = create_engine(cfg.database_url(SERVICE), pool_size=2, max_overflow=0, pool_pre_ping=False)
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     feed = PlantFeed(
-        lambda: FeedUnitOfWork(sessions(), SERVICE, tables),
+        lambda: UnitOfWork(sessions(), SERVICE, tables),
         cfg.amqp_uri,
         batch_size=args.batch_size,
         prefetch=args.prefetch,

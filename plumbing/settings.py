@@ -109,10 +109,9 @@ class Settings:
 CORS_ORIGINS_VARIABLE = "DEALERNET_CORS_ORIGINS"
 
 
-def cors_origins(raw: str | None = None) -> tuple[str, ...]:
-    """The browser origins allowed to call the API, from `DEALERNET_CORS_ORIGINS` (comma-separated)."""
-    text = _env(CORS_ORIGINS_VARIABLE, "") if raw is None else raw
-    return tuple(origin.strip() for origin in text.split(",") if origin.strip())
+def cors_origins(raw: str) -> tuple[str, ...]:
+    """The browser origins allowed to call the API, as `DEALERNET_CORS_ORIGINS` lists them (comma-separated)."""
+    return tuple(origin.strip() for origin in raw.split(",") if origin.strip())
 
 
 def load() -> Settings:
@@ -133,7 +132,7 @@ def load() -> Settings:
         login_window_seconds=_whole_number("DEALERNET_LOGIN_WINDOW_SECONDS", 900, minimum=1),
         rate_limit_per_minute=_whole_number("DEALERNET_RATE_LIMIT_PER_MINUTE", 3000, minimum=1),
         rate_limit_burst=_whole_number("DEALERNET_RATE_LIMIT_BURST", 300, minimum=1),
-        cors_origins=cors_origins(),
+        cors_origins=cors_origins(_env(CORS_ORIGINS_VARIABLE, "")),
         station_access_days=_whole_number("DEALERNET_STATION_ACCESS_DAYS", 30),
         reminder_days=_env("DEALERNET_REMINDER_DAYS", "7,30,60"),
         order_hold_reminder_level=_whole_number("DEALERNET_ORDER_HOLD_REMINDER_LEVEL", 2),
